@@ -1,0 +1,68 @@
+/**
+ * The contract every cache backend implements.
+ *
+ * Backends move bytes. The store owns serialization, namespacing, TTL policy and
+ * envelopes, so a backend never sees a JavaScript value, only a key string and a
+ * byte array. Every backend runs through the conformance suite in
+ * `@resilient-store/testkit` (`describeBackendConformance`) against a real server.
+ */
+
+/** What a backend can do; the store reads this to route and validate. */
+export interface BackendCapabilities {
+  /** Entries are visible to other processes (Redis, Postgres, Memcached; not memory). */
+  readonly shared: boolean;
+  /** Entries survive a restart of the server process. */
+  readonly persistent: boolean;
+  /** Longest key, in UTF-8 bytes, the backend stores as given. Longer keys are the caller's error. */
+  readonly maxKeyBytes: number;
+  /** Largest value, in bytes, the backend accepts. Larger values are skipped for this backend. */
+  readonly maxValueBytes: number;
+}
+
+/** One entry of a `setMany` call. `ttlMs` undefined means no expiry. */
+export interface BackendEntry {
+  readonly key: string;
+  readonly value: Uint8Array;
+  readonly ttlMs: number | undefined;
+}
+
+/**
+ * Optional push signal of a backend's connection state. It lets the store skip a
+ * backend that is known to be down without paying a timeout, and notice at once
+ * when it comes back.
+ */
+export interface AvailabilitySignal {
+  /** True while the backend believes it can serve a request right now. */
+  isAvailable(): boolean;
+  /**
+   * Subscribe to changes; the listener is called once per transition with the new
+   * state and, when it became unavailable, the cause. Returns an unsubscribe function.
+   */
+  subscribe(listener: (available: boolean, cause?: Error) => void): () => void;
+}
+
+export interface Backend {
+  /** Unique within a store; used in events, logs and metric labels. */
+  readonly name: string;
+  readonly capabilities: BackendCapabilities;
+  /** Present when the backend can tell that it is disconnected without a round trip. */
+  readonly availability?: AvailabilitySignal;
+
+  /** The stored bytes, or `undefined` for a miss (absent or expired). A miss is not an error. */
+  get(key: string): Promise<Uint8Array | undefined>;
+  /** One answer per key, in order; duplicates allowed; missing keys answer `undefined`. */
+  getMany(keys: readonly string[]): Promise<Array<Uint8Array | undefined>>;
+  /** Store `value` under `key`; `ttlMs` is a positive integer or `undefined` for no expiry. */
+  set(key: string, value: Uint8Array, ttlMs: number | undefined): Promise<void>;
+  setMany(entries: readonly BackendEntry[]): Promise<void>;
+  /** Remove `key`; resolves true when something was removed. */
+  delete(key: string): Promise<boolean>;
+  /** Remove every key; resolves with how many were removed. */
+  deleteMany(keys: readonly string[]): Promise<number>;
+  /** Remove every key that starts with `prefix` and nothing else. */
+  clear(prefix: string): Promise<void>;
+  /** Resolves when the backend answers; rejects otherwise. */
+  ping(): Promise<void>;
+  /** Release every socket and timer. Idempotent. */
+  close(): Promise<void>;
+}

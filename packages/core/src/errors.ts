@@ -1,0 +1,80 @@
+/**
+ * Typed errors. Every error the store raises on purpose extends `ResilientStoreError`
+ * and carries a stable `code`, so callers can branch without parsing messages.
+ */
+export class ResilientStoreError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** A key that is empty, not a string, or longer than a backend can store. */
+export class InvalidKeyError extends ResilientStoreError {
+  constructor(message: string) {
+    super('ERR_RS_INVALID_KEY', message);
+  }
+}
+
+/** A TTL that is not a positive finite number of milliseconds or a duration string. */
+export class InvalidTtlError extends ResilientStoreError {
+  constructor(message: string) {
+    super('ERR_RS_INVALID_TTL', message);
+  }
+}
+
+/** A value the serializer cannot encode (BigInt, cycles, functions, undefined). */
+export class SerializationError extends ResilientStoreError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_RS_SERIALIZATION', message, options);
+  }
+}
+
+/** A value larger than every backend's `maxValueBytes`. */
+export class ValueTooLargeError extends ResilientStoreError {
+  constructor(message: string) {
+    super('ERR_RS_VALUE_TOO_LARGE', message);
+  }
+}
+
+/** A backend did not answer within its time budget. */
+export class BackendTimeoutError extends ResilientStoreError {
+  constructor(backend: string, ms: number) {
+    super('ERR_RS_BACKEND_TIMEOUT', `backend "${backend}" did not answer within ${ms} ms`);
+  }
+}
+
+/** A backend was not tried because it is known to be unavailable (breaker open or disconnected). */
+export class BackendUnavailableError extends ResilientStoreError {
+  constructor(backend: string, reason: string) {
+    super('ERR_RS_BACKEND_UNAVAILABLE', `backend "${backend}" is unavailable: ${reason}`);
+  }
+}
+
+/** Invalid store or backend configuration; `field` names the offending option. */
+export class ConfigError extends ResilientStoreError {
+  readonly field: string;
+  constructor(field: string, message: string, options?: { cause?: unknown }) {
+    super('ERR_RS_CONFIG', `${field}: ${message}`, options);
+    this.field = field;
+  }
+}
+
+/** The store was used after `close()`. */
+export class StoreClosedError extends ResilientStoreError {
+  constructor() {
+    super('ERR_RS_CLOSED', 'the store is closed');
+  }
+}
+
+/** Every backend failed a write; `causes` lists each backend's reason. */
+export class AllBackendsFailedError extends ResilientStoreError {
+  readonly causes: ReadonlyArray<{ readonly backend: string; readonly error: Error }>;
+  constructor(operation: string, causes: ReadonlyArray<{ backend: string; error: Error }>) {
+    const detail = causes.map((c) => `${c.backend}: ${c.error.message}`).join('; ');
+    super('ERR_RS_ALL_BACKENDS_FAILED', `${operation} failed on every backend (${detail})`);
+    this.causes = causes;
+  }
+}

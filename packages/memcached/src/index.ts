@@ -1,0 +1,2 @@
+// @resilient-store/memcached: Memcached backend for resilient-store, on memjs.
+export {};

@@ -1,0 +1,2 @@
+// @resilient-store/postgres: PostgreSQL table-backed cache backend for resilient-store, on pg.
+export {};

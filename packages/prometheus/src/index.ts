@@ -1,0 +1,2 @@
+// @resilient-store/prometheus: Prometheus metrics for a resilient-store, on prom-client.
+export {};
