@@ -1,6 +1,568 @@
-import type { ResilientStoreOptions } from './options.js';
+import type { Backend } from './backend.js';
+import { Chain } from './chain.js';
+import { DeadlineQueue } from './deadline.js';
+import {
+  DEFAULT_BREAKER,
+  DEFAULT_OPERATION_TIMEOUT_MS,
+  DEFAULT_STARTUP_GRACE_MS,
+} from './defaults.js';
+import { decodeValue, encodeValue } from './envelope.js';
+import {
+  AllBackendsFailedError,
+  BackendUnavailableError,
+  ConfigError,
+  InvalidKeyError,
+  StoreClosedError,
+  ValueTooLargeError,
+} from './errors.js';
+import {
+  type OperationName,
+  type OperationObserver,
+  StoreEmitter,
+  type StoreEventName,
+  type StoreListener,
+} from './events.js';
+import type { StoreHealth } from './health.js';
+import { keyBytes, namespacedKey, validateKey, validateNamespace } from './keys.js';
+import { consoleLogger, type Logger } from './logger.js';
+import { isCallerError, Member, toError } from './member.js';
+import type { BackendSlot, BreakerOptions, ResilientStoreOptions } from './options.js';
+import { jsonSerializer, type Serializer } from './serializer.js';
+import { SingleFlight } from './single-flight.js';
+import { applyJitter, parseTtl, type Ttl, validateJitter } from './ttl.js';
 
-/** Placeholder; the real store lands with the store module. */
+export interface SetOptions {
+  ttl?: Ttl;
+}
+
+export interface SetManyEntry<T = unknown> {
+  key: string;
+  value: T;
+  ttl?: Ttl;
+}
+
+/** An attempt that failed on one backend, kept to explain an all-failed error. */
+interface Cause {
+  backend: string;
+  error: Error;
+}
+
+/** Which backends a call may use, given the size of its key and value. */
+type Fits = (member: Member) => boolean;
+
+const FITS_ALL: Fits = () => true;
+
+/**
+ * A cache that keeps answering while its backends fail.
+ *
+ * Every operation goes to the first backend whose breaker admits it; on an
+ * error or a timeout it moves to the next, all within `operationTimeout`. When
+ * every backend failed, reads answer a miss and writes reject with
+ * `AllBackendsFailedError` (or, with `onAllFailed: 'swallow'`, log once per
+ * state change and resolve).
+ */
 export class ResilientStore {
-  constructor(readonly options: ResilientStoreOptions) {}
+  private readonly members: readonly Member[];
+  private readonly chain: Chain;
+  private readonly deadlines = new DeadlineQueue();
+  private readonly events = new StoreEmitter();
+  private readonly flights = new SingleFlight();
+  private readonly logger: Logger;
+  private readonly serializer: Serializer;
+  private readonly namespace: string | undefined;
+  private readonly defaultTtlMs: number | undefined;
+  private readonly jitter: number;
+  private readonly operationTimeoutMs: number;
+  private readonly swallowWrites: boolean;
+  /** Keys of up to this many UTF-16 units fit every backend, whatever their bytes. */
+  private readonly safeKeyChars: number;
+  private readonly largestValueBytes: number;
+  private observer: OperationObserver | undefined;
+  private allFailedLogged = false;
+  private closing: Promise<void> | undefined;
+
+  constructor(options: ResilientStoreOptions) {
+    if (!options || !Array.isArray(options.backends) || options.backends.length === 0) {
+      throw new ConfigError('backends', 'at least one backend is required');
+    }
+    this.logger = options.logger ?? consoleLogger;
+    this.serializer = options.serializer ?? jsonSerializer;
+    this.namespace = validateNamespace(options.namespace);
+    this.defaultTtlMs = parseTtl(options.defaultTtl, 'defaultTtl');
+    this.jitter = options.jitter === undefined ? 0 : validateJitter(options.jitter);
+    this.operationTimeoutMs = positive(
+      options.operationTimeout ?? DEFAULT_OPERATION_TIMEOUT_MS,
+      'operationTimeout',
+    );
+    if (options.onAllFailed !== undefined && !['throw', 'swallow'].includes(options.onAllFailed)) {
+      throw new ConfigError('onAllFailed', "must be 'throw' or 'swallow'");
+    }
+    this.swallowWrites = options.onAllFailed === 'swallow';
+
+    const slots = options.backends.map(toSlot);
+    const names = new Set<string>();
+    for (const [i, { backend }] of slots.entries()) {
+      if (!backend || typeof backend.get !== 'function' || typeof backend.name !== 'string') {
+        throw new ConfigError(`backends[${i}]`, 'is not a Backend');
+      }
+      if (names.has(backend.name)) {
+        throw new ConfigError(`backends[${i}].name`, `duplicate backend name "${backend.name}"`);
+      }
+      names.add(backend.name);
+    }
+    const storeBreaker = breakerOptions(DEFAULT_BREAKER, options.breaker, 'breaker');
+    let chain: Chain | undefined;
+    this.members = slots.map(
+      ({ backend, breaker }, i) =>
+        new Member(
+          backend,
+          breakerOptions(storeBreaker, breaker, `backends[${i}].breaker`),
+          this.deadlines,
+          (member, change) => chain?.onMemberChange(member, change),
+        ),
+    );
+    this.chain = chain = new Chain(
+      this.members,
+      this.events,
+      this.logger,
+      DEFAULT_STARTUP_GRACE_MS,
+    );
+    this.events.on('recovered', ({ backend }) => this.dropShadowedFallbackData(backend));
+    const caps = this.members.map((m) => m.backend.capabilities);
+    this.safeKeyChars = Math.floor(Math.min(...caps.map((c) => c.maxKeyBytes)) / 3);
+    this.largestValueBytes = Math.max(...caps.map((c) => c.maxValueBytes));
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  async get<T = unknown>(key: string): Promise<T | undefined> {
+    const full = this.key(key);
+    const fits = this.keyFits(full);
+    const bytes = await this.read('get', (b) => b.get(full), fits);
+    return bytes === undefined ? undefined : (this.decode(bytes) as T | undefined);
+  }
+
+  async has(key: string): Promise<boolean> {
+    return (await this.get(key)) !== undefined;
+  }
+
+  async getMany<T = unknown>(keys: readonly string[]): Promise<Array<T | undefined>> {
+    if (keys.length === 0) return [];
+    const full = keys.map((k) => this.key(k));
+    const fits = this.keysFit(full);
+    const answers = await this.read('getMany', (b) => b.getMany(full), fits);
+    if (answers === undefined) return full.map(() => undefined);
+    return answers.map((bytes) =>
+      bytes === undefined ? undefined : (this.decode(bytes) as T | undefined),
+    );
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  async set<T>(key: string, value: T, options?: SetOptions): Promise<void> {
+    const full = this.key(key);
+    const ttlMs = this.ttl(options?.ttl);
+    const bytes = this.encode(value);
+    const fits = this.entryFits(full, bytes.length);
+    await this.write('set', [full], (b) => b.set(full, bytes, ttlMs), fits);
+  }
+
+  async setMany<T>(entries: ReadonlyArray<SetManyEntry<T>>): Promise<void> {
+    if (entries.length === 0) return;
+    const prepared = entries.map((e) => {
+      const key = this.key(e.key);
+      return { key, value: this.encode(e.value), ttlMs: this.ttl(e.ttl) };
+    });
+    const keys = prepared.map((e) => e.key);
+    const largest = Math.max(...prepared.map((e) => e.value.length));
+    const fits = this.and(this.keysFit(keys), this.valueFits(largest));
+    await this.write('setMany', keys, (b) => b.setMany(prepared), fits);
+  }
+
+  async delete(key: string): Promise<boolean> {
+    const full = this.key(key);
+    return (await this.write('delete', [full], (b) => b.delete(full), this.keyFits(full))) ?? false;
+  }
+
+  async deleteMany(keys: readonly string[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    const full = keys.map((k) => this.key(k));
+    return (
+      (await this.write('deleteMany', full, (b) => b.deleteMany(full), this.keysFit(full))) ?? 0
+    );
+  }
+
+  /**
+   * Remove every key of this store's namespace (every key, without a namespace)
+   * from every backend that is reachable, so no fallback keeps stale entries.
+   */
+  async clear(): Promise<void> {
+    this.assertOpen();
+    const prefix = this.namespace === undefined ? '' : `${this.namespace}:`;
+    const usable = this.members.filter((m) => m.usable);
+    const results = await Promise.allSettled(
+      usable.map((m) =>
+        m.call((b) => b.clear(prefix), Math.min(m.timeoutMs * 4, this.operationTimeoutMs)),
+      ),
+    );
+    const causes: Cause[] = [];
+    results.forEach((r, i) => {
+      if (r.status === 'rejected')
+        causes.push({ backend: usable[i]!.name, error: toError(r.reason) });
+    });
+    if (causes.length === usable.length)
+      this.allFailed('clear', causes.length ? causes : this.unavailableCauses());
+  }
+
+  /**
+   * The cached value, or the loader's result stored with `ttl`. Concurrent calls
+   * for one key in this process share one loader call; a loader error reaches
+   * every waiting caller and is not cached.
+   */
+  async getOrSet<T>(key: string, loader: () => T | Promise<T>, options?: SetOptions): Promise<T> {
+    return this.flights.run(this.key(key), async () => {
+      const cached = await this.get<T>(key);
+      if (cached !== undefined) return cached;
+      const value = await loader();
+      try {
+        await this.set(key, value, options);
+      } catch (error) {
+        // The caller asked for a value and has one; a failed cache write is not theirs.
+        if (isCallerError(toError(error))) throw error;
+        this.events.emit('error', { backend: null, operation: 'set', error: toError(error) });
+      }
+      return value;
+    });
+  }
+
+  // ---------------------------------------------------------------- state
+
+  health(): StoreHealth {
+    const active = this.chain.active;
+    const first = this.members[0];
+    return {
+      status: active === undefined ? 'down' : active === first ? 'ok' : 'degraded',
+      active: active?.name ?? null,
+      backends: this.members.map((m) => ({
+        name: m.name,
+        state: m.connected || !m.everAvailable ? m.breaker.state : 'unavailable',
+        lastError: m.lastError?.message,
+        latencyMs: m.latencyMs,
+      })),
+    };
+  }
+
+  /** Resolves once every backend has connected, or after `timeoutMs`. */
+  ready(timeoutMs = DEFAULT_STARTUP_GRACE_MS): Promise<void> {
+    return this.chain.waitForConnections(timeoutMs);
+  }
+
+  on<E extends StoreEventName>(event: E, listener: StoreListener<E>): this {
+    this.events.on(event, listener);
+    return this;
+  }
+
+  once<E extends StoreEventName>(event: E, listener: StoreListener<E>): this {
+    this.events.once(event, listener);
+    return this;
+  }
+
+  off<E extends StoreEventName>(event: E, listener: StoreListener<E>): this {
+    this.events.off(event, listener);
+    return this;
+  }
+
+  /**
+   * Receive the timing of every operation (for metrics). Costs nothing while
+   * unset: no clock is read on the hot path without an observer.
+   */
+  observeOperations(observer: OperationObserver | undefined): void {
+    this.observer = observer;
+  }
+
+  /** Close every backend. Idempotent; leaves no timer or socket behind. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.chain.close();
+      this.deadlines.clear();
+      for (const member of this.members) member.close();
+      const results = await Promise.allSettled(this.members.map((m) => m.backend.close()));
+      results.forEach((r, i) => {
+        if (r.status === 'rejected') {
+          this.logger.warn(
+            { backend: this.members[i]!.name, err: toError(r.reason) },
+            `backend "${this.members[i]!.name}" failed to close cleanly`,
+          );
+        }
+      });
+      this.events.removeAll();
+    })();
+    return this.closing;
+  }
+
+  // ---------------------------------------------------------------- failover
+
+  /** A read across the chain; a miss when every backend failed. */
+  private async read<T>(
+    operation: OperationName,
+    run: (backend: Backend) => Promise<T>,
+    fits: Fits,
+  ): Promise<T | undefined> {
+    const result = await this.execute(operation, run, fits, undefined);
+    if (result instanceof Failed) {
+      this.noteAllFailed(operation, result.causes);
+      return undefined;
+    }
+    return result;
+  }
+
+  /** A write to the serving backend; all-failed rejects or, configured so, resolves. */
+  private async write<T>(
+    operation: OperationName,
+    keys: readonly string[],
+    run: (backend: Backend) => Promise<T>,
+    fits: Fits,
+  ): Promise<T | undefined> {
+    const result = await this.execute(operation, run, fits, keys);
+    if (result instanceof Failed) {
+      this.allFailed(operation, result.causes);
+      return undefined;
+    }
+    return result;
+  }
+
+  /**
+   * Try each usable backend in order within one overall deadline. Returns the
+   * first answer, or `Failed` with each backend's cause.
+   */
+  private async execute<T>(
+    operation: OperationName,
+    run: (backend: Backend) => Promise<T>,
+    fits: Fits,
+    writtenKeys: readonly string[] | undefined,
+  ): Promise<T | Failed> {
+    this.assertOpen();
+    const observer = this.observer;
+    const started = observer ? performance.now() : 0;
+    const deadline = Date.now() + this.operationTimeoutMs;
+    let causes: Cause[] | undefined;
+    let skipped = false;
+    for (const member of this.members) {
+      if (!member.usable) {
+        skipped = true;
+        continue;
+      }
+      if (!fits(member)) continue;
+      const budget = Math.min(member.timeoutMs, deadline - Date.now());
+      if (budget <= 0) break;
+      try {
+        const value = await member.call(run, budget);
+        if (skipped && writtenKeys) this.noteSkippedWrite(member, writtenKeys);
+        if (this.allFailedLogged) this.noteServingAgain(member);
+        if (observer)
+          observer({
+            operation,
+            backend: member.name,
+            durationMs: performance.now() - started,
+            outcome: outcomeOf(operation, value),
+          });
+        return value;
+      } catch (error) {
+        const err = toError(error);
+        if (isCallerError(err)) throw err;
+        causes ??= [];
+        causes.push({ backend: member.name, error: err });
+        this.events.emit('error', { backend: member.name, operation, error: err });
+        skipped = true;
+      }
+    }
+    if (observer)
+      observer({
+        operation,
+        backend: null,
+        durationMs: performance.now() - started,
+        outcome: 'error',
+      });
+    return new Failed(causes ?? this.unavailableCauses());
+  }
+
+  /** Writes and clear: reject with every cause, or log and resolve when configured to swallow. */
+  private allFailed(operation: OperationName, causes: Cause[]): void {
+    this.noteAllFailed(operation, causes);
+    if (!this.swallowWrites) throw new AllBackendsFailedError(operation, causes);
+  }
+
+  /** One log line when the store goes from serving to serving nothing, not one per call. */
+  private noteAllFailed(operation: OperationName, causes: Cause[]): void {
+    if (this.allFailedLogged) return;
+    this.allFailedLogged = true;
+    this.logger.error(
+      {
+        event: 'all-backends-failed',
+        operation,
+        causes: causes.map((c) => `${c.backend}: ${c.error.message}`),
+      },
+      'every backend failed; reads answer a miss' +
+        (this.swallowWrites ? ' and writes are dropped' : ' and writes reject'),
+    );
+  }
+
+  private noteServingAgain(member: Member): void {
+    this.allFailedLogged = false;
+    this.logger.info(
+      { event: 'serving', backend: member.name },
+      `serving again from "${member.name}"`,
+    );
+  }
+
+  private unavailableCauses(): Cause[] {
+    return this.members.map((m) => ({
+      backend: m.name,
+      error: new BackendUnavailableError(
+        m.name,
+        m.usable
+          ? 'no time left in the operation budget'
+          : `breaker ${m.breaker.state}${m.connected ? '' : ', disconnected'}`,
+      ),
+    }));
+  }
+
+  // ---------------------------------------------------------------- recovery seam
+
+  /**
+   * A write was served by `member` while backends before it were skipped. Those
+   * backends miss this write; the recovery journal hooks in here. Today the
+   * store only remembers that `member` holds data that a recovering backend
+   * will shadow.
+   */
+  private noteSkippedWrite(member: Member, _keys: readonly string[]): void {
+    member.holdsOutageWrites = true;
+  }
+
+  /**
+   * When a backend recovers, fallbacks after it that took writes during its
+   * outage hold entries that it now shadows; were it to fail again they would
+   * answer with values older than the ones it served in between. A private
+   * (in-process) fallback is emptied of this store's keys.
+   */
+  private dropShadowedFallbackData(recovered: string): void {
+    const index = this.members.findIndex((m) => m.name === recovered);
+    for (const member of this.members.slice(index + 1)) {
+      if (!member.holdsOutageWrites || member.backend.capabilities.shared) continue;
+      member.holdsOutageWrites = false;
+      const prefix = this.namespace === undefined ? '' : `${this.namespace}:`;
+      member.backend.clear(prefix).catch((error: unknown) => {
+        this.events.emit('error', {
+          backend: member.name,
+          operation: 'clear',
+          error: toError(error),
+        });
+      });
+    }
+  }
+
+  // ---------------------------------------------------------------- input
+
+  private assertOpen(): void {
+    if (this.closing) throw new StoreClosedError();
+  }
+
+  private key(key: string): string {
+    validateKey(key);
+    return namespacedKey(this.namespace, key);
+  }
+
+  private ttl(ttl: Ttl | undefined): number | undefined {
+    const ms = ttl === undefined ? this.defaultTtlMs : parseTtl(ttl);
+    return ms !== undefined && this.jitter > 0 ? applyJitter(ms, this.jitter) : ms;
+  }
+
+  private encode(value: unknown): Uint8Array {
+    const bytes = encodeValue(value, this.serializer, Date.now());
+    if (bytes.length > this.largestValueBytes) {
+      throw new ValueTooLargeError(
+        `value of ${bytes.length} bytes exceeds the largest any backend accepts (${this.largestValueBytes})`,
+      );
+    }
+    return bytes;
+  }
+
+  private decode(bytes: Uint8Array): unknown {
+    const decoded = decodeValue(bytes, this.serializer);
+    if (decoded === undefined) {
+      this.events.emit('error', {
+        backend: null,
+        operation: 'get',
+        error: new Error('unreadable entry treated as a miss'),
+      });
+      return undefined;
+    }
+    return decoded.value;
+  }
+
+  /** Backends whose key limit admits `key`; an InvalidKeyError when none does. */
+  private keyFits(key: string): Fits {
+    if (key.length <= this.safeKeyChars) return FITS_ALL;
+    const bytes = keyBytes(key);
+    if (!this.members.some((m) => bytes <= m.backend.capabilities.maxKeyBytes)) {
+      throw new InvalidKeyError(`key of ${bytes} bytes is longer than any backend accepts`);
+    }
+    return (m) => bytes <= m.backend.capabilities.maxKeyBytes;
+  }
+
+  private keysFit(keys: readonly string[]): Fits {
+    let longest = '';
+    for (const k of keys) if (k.length > longest.length) longest = k;
+    return this.keyFits(longest);
+  }
+
+  private valueFits(bytes: number): Fits {
+    return (m) => bytes <= m.backend.capabilities.maxValueBytes;
+  }
+
+  private entryFits(key: string, valueBytes: number): Fits {
+    return this.and(this.keyFits(key), this.valueFits(valueBytes));
+  }
+
+  private and(a: Fits, b: Fits): Fits {
+    return a === FITS_ALL ? b : (m) => a(m) && b(m);
+  }
+}
+
+/** The result of an operation that no backend could serve. */
+class Failed {
+  constructor(readonly causes: Cause[]) {}
+}
+
+function outcomeOf(operation: OperationName, value: unknown): 'hit' | 'miss' | 'ok' {
+  if (operation !== 'get') return 'ok';
+  return value === undefined ? 'miss' : 'hit';
+}
+
+function toSlot(entry: Backend | BackendSlot): BackendSlot {
+  return 'backend' in entry && typeof (entry as BackendSlot).backend === 'object'
+    ? (entry as BackendSlot)
+    : { backend: entry as Backend };
+}
+
+function positive(value: number, field: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new ConfigError(field, `must be a positive number of milliseconds, got ${String(value)}`);
+  }
+  return value;
+}
+
+function breakerOptions(
+  base: Required<BreakerOptions>,
+  overrides: BreakerOptions | undefined,
+  field: string,
+): Required<BreakerOptions> {
+  const merged = { ...base, ...overrides };
+  for (const [name, value] of Object.entries(merged)) {
+    positive(value as number, `${field}.${name}`);
+  }
+  if (merged.errorThresholdPercentage > 100) {
+    throw new ConfigError(`${field}.errorThresholdPercentage`, 'must be at most 100');
+  }
+  return merged;
 }

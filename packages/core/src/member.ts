@@ -1,0 +1,161 @@
+import type { Backend } from './backend.js';
+import { Breaker, type BreakerState } from './breaker.js';
+import type { DeadlineQueue } from './deadline.js';
+import { BackendTimeoutError, ResilientStoreError } from './errors.js';
+import type { BreakerOptions } from './options.js';
+
+/** How a member's ability to serve changed; the chain turns this into events. */
+export type MemberChange =
+  | { kind: 'breaker'; state: BreakerState }
+  | { kind: 'connection'; available: boolean; cause: Error | undefined };
+
+/** Sample one call in this many for the latency shown by `health()`. */
+const LATENCY_SAMPLE_EVERY = 16;
+
+/**
+ * One backend in a store's chain with everything the store tracks about it:
+ * its breaker, its connection state, its last error and recent latency.
+ *
+ * A member is *usable* while its breaker is closed and its connection (when the
+ * backend reports one) is up. Only usable members get ordinary traffic.
+ */
+export class Member {
+  readonly name: string;
+  readonly breaker: Breaker;
+  readonly timeoutMs: number;
+  lastError: Error | undefined;
+  latencyMs: number | undefined;
+  /** When the current outage began; undefined while the member serves. */
+  downSince: number | undefined;
+  /** False until the backend has been reachable once (a connection still being opened is no outage). */
+  everAvailable: boolean;
+  /** This backend served writes while a backend before it was skipped. */
+  holdsOutageWrites = false;
+  private available: boolean;
+  private sampleCounter = 0;
+  private readonly unsubscribe: (() => void) | undefined;
+
+  constructor(
+    readonly backend: Backend,
+    options: Required<BreakerOptions>,
+    private readonly deadlines: DeadlineQueue,
+    private readonly onChange: (member: Member, change: MemberChange) => void,
+  ) {
+    this.name = backend.name;
+    this.timeoutMs = options.timeout;
+    this.breaker = new Breaker(backend.name, options, (state) =>
+      this.onChange(this, { kind: 'breaker', state }),
+    );
+    const signal = backend.availability;
+    this.available = signal ? signal.isAvailable() : true;
+    this.everAvailable = this.available;
+    this.unsubscribe = signal?.subscribe((available, cause) => {
+      if (available === this.available) return;
+      this.available = available;
+      if (available) this.everAvailable = true;
+      if (cause) this.lastError = cause;
+      this.onChange(this, { kind: 'connection', available, cause });
+    });
+  }
+
+  /** True when the backend may take ordinary traffic now. */
+  get usable(): boolean {
+    return this.available && this.breaker.closed;
+  }
+
+  get connected(): boolean {
+    return this.available;
+  }
+
+  /**
+   * Run one call against the backend, bounded by `budgetMs`, and record the
+   * outcome on the breaker. A caller error (bad input) is not the backend's
+   * failure. After the deadline the call's eventual result is ignored, so
+   * timed-out work can never resolve into a caller's answer.
+   */
+  call<T>(run: (backend: Backend) => Promise<T>, budgetMs: number): Promise<T> {
+    return this.bounded(run, budgetMs, true);
+  }
+
+  /** The half-open probe: a bounded ping through the breaker's single probe slot. */
+  probe(): Promise<unknown> {
+    // opossum records the probe's outcome itself, so the call is not recorded twice.
+    return this.breaker.probe(() =>
+      this.bounded((backend) => backend.ping(), this.timeoutMs, false),
+    );
+  }
+
+  private bounded<T>(
+    run: (backend: Backend) => Promise<T>,
+    budgetMs: number,
+    record: boolean,
+  ): Promise<T> {
+    const sample = ++this.sampleCounter % LATENCY_SAMPLE_EVERY === 0;
+    const started = sample ? performance.now() : 0;
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const deadline = this.deadlines.add(budgetMs, () => {
+        if (settled) return;
+        settled = true;
+        const error = new BackendTimeoutError(this.name, budgetMs);
+        this.lastError = error;
+        if (record) this.breaker.failure(error);
+        reject(error);
+      });
+      let pending: Promise<T>;
+      try {
+        pending = run(this.backend);
+      } catch (error) {
+        pending = Promise.reject(error);
+      }
+      pending.then(
+        (value) => {
+          if (settled) return;
+          settled = true;
+          deadline.cancel();
+          if (record) this.breaker.success(0);
+          if (sample) this.recordLatency(performance.now() - started);
+          resolve(value);
+        },
+        (reason: unknown) => {
+          if (settled) return;
+          settled = true;
+          deadline.cancel();
+          const error = toError(reason);
+          if (isCallerError(error)) {
+            if (record) this.breaker.success(0);
+          } else {
+            this.lastError = error;
+            if (record) this.breaker.failure(error);
+          }
+          reject(error);
+        },
+      );
+    });
+  }
+
+  close(): void {
+    this.unsubscribe?.();
+    this.breaker.shutdown();
+  }
+
+  private recordLatency(ms: number): void {
+    // Exponentially weighted, so health() shows recent latency, not a lifetime average.
+    this.latencyMs = this.latencyMs === undefined ? ms : this.latencyMs * 0.8 + ms * 0.2;
+  }
+}
+
+/** Errors that describe the caller's input, not the backend's health. */
+export function isCallerError(error: Error): boolean {
+  return (
+    error instanceof ResilientStoreError &&
+    (error.code === 'ERR_RS_INVALID_KEY' ||
+      error.code === 'ERR_RS_VALUE_TOO_LARGE' ||
+      error.code === 'ERR_RS_SERIALIZATION' ||
+      error.code === 'ERR_RS_INVALID_TTL')
+  );
+}
+
+export function toError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error(String(reason));
+}
