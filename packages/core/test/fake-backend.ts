@@ -72,7 +72,7 @@ export class FakeBackend implements Backend {
   getMany(keys: readonly string[]) {
     return this.act(() => keys.map((k) => this.data.get(k)));
   }
-  set(key: string, value: Uint8Array) {
+  set(key: string, value: Uint8Array, _ttlMs?: number) {
     return this.act(() => {
       this.data.set(key, value);
     });

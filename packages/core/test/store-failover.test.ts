@@ -275,7 +275,7 @@ describe('input', () => {
     const primary = new FakeBackend('p');
     const seen: Array<number | undefined> = [];
     const set = primary.set.bind(primary);
-    primary.set = (key, value, ttlMs) => {
+    primary.set = (key: string, value: Uint8Array, ttlMs?: number) => {
       seen.push(ttlMs);
       return set(key, value);
     };
