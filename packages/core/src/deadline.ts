@@ -7,7 +7,9 @@
  * so new entries append at the tail in O(1), and a single timer is armed for
  * the earliest expiry. Completing a call unlinks it in O(1) and never touches
  * the timer; when the timer fires it expires whatever is due and re-arms for
- * the next entry.
+ * the next entry. An emptied queue leaves its (unref'd) timer to lapse rather
+ * than clearing it, so a caller issuing one request at a time does not pay for
+ * a new timer per request.
  */
 
 /** A pending deadline; call `cancel()` when the guarded work finishes first. */
@@ -66,8 +68,6 @@ export class DeadlineQueue {
     if (entry.next) entry.next.prev = entry.prev;
     else this.tail = entry.prev;
     entry.prev = entry.next = undefined;
-    // An idle queue must not keep a timer (and so the process) alive.
-    if (!this.head) this.disarm();
   }
 
   private insert(entry: Entry): void {
@@ -86,6 +86,9 @@ export class DeadlineQueue {
     if (this.timer) clearTimeout(this.timer);
     this.timerAt = at;
     this.timer = setTimeout(this.fire, Math.max(0, at - this.now()));
+    // Pending work keeps the process alive through its own sockets; a deadline
+    // alone must not (nor delay exit after the last call finished).
+    this.timer.unref();
   }
 
   private disarm(): void {

@@ -73,8 +73,12 @@ export class Member {
    * failure. After the deadline the call's eventual result is ignored, so
    * timed-out work can never resolve into a caller's answer.
    */
-  call<T>(run: (backend: Backend) => Promise<T>, budgetMs: number): Promise<T> {
-    return this.bounded(run, budgetMs, true);
+  call<T, F = never>(
+    run: (backend: Backend) => Promise<T>,
+    budgetMs: number,
+    onError?: (error: Error) => F | Promise<F>,
+  ): Promise<T | F> {
+    return this.bounded(run, budgetMs, true, onError);
   }
 
   /** The half-open probe: a bounded ping through the breaker's single probe slot. */
@@ -85,14 +89,27 @@ export class Member {
     );
   }
 
-  private bounded<T>(
+  /**
+   * With `onError`, a failure resolves with what `onError` returns (the next
+   * backend's attempt) instead of rejecting: one promise per attempt, not two.
+   */
+  private bounded<T, F = never>(
     run: (backend: Backend) => Promise<T>,
     budgetMs: number,
     record: boolean,
-  ): Promise<T> {
+    onError?: (error: Error) => F | Promise<F>,
+  ): Promise<T | F> {
     const sample = ++this.sampleCounter % LATENCY_SAMPLE_EVERY === 0;
     const started = sample ? performance.now() : 0;
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<T | F>((resolve, reject) => {
+      const fail = (error: Error): void => {
+        if (!onError) return reject(error);
+        try {
+          resolve(onError(error));
+        } catch (thrown) {
+          reject(thrown);
+        }
+      };
       let settled = false;
       const deadline = this.deadlines.add(budgetMs, () => {
         if (settled) return;
@@ -100,7 +117,7 @@ export class Member {
         const error = new BackendTimeoutError(this.name, budgetMs);
         this.lastError = error;
         if (record) this.breaker.failure(error);
-        reject(error);
+        fail(error);
       });
       let pending: Promise<T>;
       try {
@@ -128,7 +145,7 @@ export class Member {
             this.lastError = error;
             if (record) this.breaker.failure(error);
           }
-          reject(error);
+          fail(error);
         },
       );
     });

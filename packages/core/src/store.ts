@@ -332,58 +332,71 @@ export class ResilientStore {
   }
 
   /**
-   * Try each usable backend in order within one overall deadline. Returns the
-   * first answer, or `Failed` with each backend's cause.
+   * Try each usable backend in order within one overall deadline. Resolves with
+   * the first answer, or `Failed` with each backend's cause.
+   *
+   * Written as a continuation chain rather than an async loop: the common case
+   * (the first backend answers) then costs one promise and no extra ticks.
    */
-  private async execute<T>(
+  private execute<T>(
     operation: OperationName,
     run: (backend: Backend) => Promise<T>,
     fits: Fits,
     writtenKeys: readonly string[] | undefined,
   ): Promise<T | Failed> {
     this.assertOpen();
+    const attempt: Attempt<T> = {
+      operation,
+      run,
+      fits,
+      writtenKeys,
+      deadline: Date.now() + this.operationTimeoutMs,
+      causes: undefined,
+      skipped: false,
+    };
     const observer = this.observer;
-    const started = observer ? performance.now() : 0;
-    const deadline = Date.now() + this.operationTimeoutMs;
-    let causes: Cause[] | undefined;
-    let skipped = false;
-    for (const member of this.members) {
-      if (!member.usable) {
-        skipped = true;
-        continue;
-      }
-      if (!fits(member)) continue;
-      const budget = Math.min(member.timeoutMs, deadline - Date.now());
-      if (budget <= 0) break;
-      try {
-        const value = await member.call(run, budget);
-        if (skipped && writtenKeys) this.noteSkippedWrite(member, writtenKeys);
-        if (this.allFailedLogged) this.noteServingAgain(member);
-        if (observer)
-          observer({
-            operation,
-            backend: member.name,
-            durationMs: performance.now() - started,
-            outcome: outcomeOf(operation, value),
-          });
-        return value;
-      } catch (error) {
-        const err = toError(error);
-        if (isCallerError(err)) throw err;
-        causes ??= [];
-        causes.push({ backend: member.name, error: err });
-        this.events.emit('error', { backend: member.name, operation, error: err });
-        skipped = true;
-      }
-    }
-    if (observer)
+    if (observer === undefined) return this.attemptFrom(0, attempt);
+    const started = performance.now();
+    return this.attemptFrom(0, attempt).then((result) => {
       observer({
         operation,
-        backend: null,
+        backend: result instanceof Failed ? null : (attempt.servedBy ?? null),
         durationMs: performance.now() - started,
-        outcome: 'error',
+        outcome: result instanceof Failed ? 'error' : outcomeOf(operation, result),
       });
-    return new Failed(causes ?? this.unavailableCauses());
+      return result;
+    });
+  }
+
+  private attemptFrom<T>(index: number, attempt: Attempt<T>): Promise<T | Failed> {
+    const members = this.members;
+    for (let i = index; i < members.length; i++) {
+      const member = members[i]!;
+      if (!member.usable) {
+        attempt.skipped = true;
+        continue;
+      }
+      if (!attempt.fits(member)) continue;
+      const budget = Math.min(member.timeoutMs, attempt.deadline - Date.now());
+      if (budget <= 0) break;
+      if (attempt.skipped && attempt.writtenKeys) this.noteSkippedWrite(member, attempt.writtenKeys);
+      attempt.servedBy = member.name;
+      const answer = member.call(attempt.run, budget, (error) => {
+        if (isCallerError(error)) throw error;
+        attempt.causes ??= [];
+        attempt.causes.push({ backend: member.name, error });
+        this.events.emit('error', { backend: member.name, operation: attempt.operation, error });
+        attempt.skipped = true;
+        return this.attemptFrom(i + 1, attempt);
+      });
+      // Only after an all-failed period: one line when service resumes.
+      if (!this.allFailedLogged) return answer;
+      return answer.then((result) => {
+        if (!(result instanceof Failed)) this.noteServingAgain(member);
+        return result;
+      });
+    }
+    return Promise.resolve(new Failed(attempt.causes ?? this.unavailableCauses()));
   }
 
   /** Writes and clear: reject with every cause, or log and resolve when configured to swallow. */
@@ -527,6 +540,21 @@ export class ResilientStore {
   private and(a: Fits, b: Fits): Fits {
     return a === FITS_ALL ? b : (m) => a(m) && b(m);
   }
+}
+
+/** One operation on its way down the chain. */
+interface Attempt<T> {
+  readonly operation: OperationName;
+  readonly run: (backend: Backend) => Promise<T>;
+  readonly fits: Fits;
+  /** Keys a write touches; undefined for reads. */
+  readonly writtenKeys: readonly string[] | undefined;
+  /** Absolute time (ms) by which the operation must settle. */
+  readonly deadline: number;
+  causes: Cause[] | undefined;
+  /** A backend before the current one was passed over. */
+  skipped: boolean;
+  servedBy?: string;
 }
 
 /** The result of an operation that no backend could serve. */

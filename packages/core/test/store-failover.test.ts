@@ -377,3 +377,71 @@ describe('timeouts', () => {
     await store.close();
   });
 });
+
+describe('startup', () => {
+  it('reports a backend unreachable at startup once, then recovers when it connects', async () => {
+    const primary = new FakeBackend('primary', { signal: true, connected: false });
+    const fallback = new FakeBackend('fallback');
+    const { logger, lines } = recordingLogger();
+    const store = new ResilientStore({ backends: [primary, fallback], breaker, logger });
+    const events: string[] = [];
+    store.on('failover', (e) => events.push(`failover ${e.from}->${e.to}`));
+    store.on('recovered', (e) => events.push(`recovered ${e.backend}`));
+    // Connecting is not an outage yet: served by the fallback, but nothing reported.
+    await store.set('k', 1);
+    expect(fallback.calls).toBe(1);
+    expect(events).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(events).toEqual(['failover primary->fallback']);
+    expect(store.health()).toMatchObject({ status: 'degraded', active: 'fallback' });
+    primary.setConnected(true);
+    expect(events).toEqual(['failover primary->fallback', 'recovered primary']);
+    expect(store.health()).toMatchObject({ status: 'ok', active: 'primary' });
+    expect(lines.map((l) => l.level)).toEqual(['warn', 'info']);
+    await store.close();
+  });
+
+  it('says nothing about a backend that connects within the grace period', async () => {
+    const primary = new FakeBackend('primary', { signal: true, connected: false });
+    const store = new ResilientStore({
+      backends: [primary, new FakeBackend('fallback')],
+      logger: recordingLogger().logger,
+    });
+    const events: string[] = [];
+    store.on('failover', (e) => events.push(e.from));
+    store.on('recovered', (e) => events.push(e.backend));
+    const ready = store.ready(5_000);
+    await vi.advanceTimersByTimeAsync(100);
+    primary.setConnected(true);
+    await vi.advanceTimersByTimeAsync(20);
+    await ready;
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(events).toEqual([]);
+    await store.close();
+  });
+
+  it('returns a reconnected backend to service only through a half-open probe', async () => {
+    const primary = new FakeBackend('primary', { signal: true });
+    const { logger } = recordingLogger();
+    const store = new ResilientStore({
+      backends: [primary, new FakeBackend('fallback')],
+      breaker,
+      logger,
+    });
+    const events: string[] = [];
+    store.on('failover', () => events.push('failover'));
+    store.on('recovered', () => events.push('recovered'));
+    // Flapping connection: down and up every 100 ms for 3 s.
+    for (let t = 0; t < 3_000; t += 200) {
+      primary.setConnected(false, new Error('ECONNRESET'));
+      await vi.advanceTimersByTimeAsync(100);
+      primary.setConnected(true);
+      await vi.advanceTimersByTimeAsync(100);
+    }
+    // At most one outage per resetTimeout, however often the connection flapped.
+    const outages = events.filter((e) => e === 'failover').length;
+    expect(outages).toBeGreaterThanOrEqual(1);
+    expect(outages).toBeLessThanOrEqual(Math.ceil(3_000 / breaker.resetTimeout) + 1);
+    await store.close();
+  });
+});
