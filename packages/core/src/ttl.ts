@@ -1,3 +1,84 @@
+import { ConfigError, InvalidTtlError } from './errors.js';
+
 /** A TTL: milliseconds, or a duration string such as '500ms', '30s', '5m', '1h', '1d'. */
 export type Ttl = number | string;
-// TODO(core-values): parseTtl, applyJitter
+
+const UNIT_MS = new Map<string, number>([
+  ['ms', 1],
+  ['s', 1_000],
+  ['m', 60_000],
+  ['h', 3_600_000],
+  ['d', 86_400_000],
+]);
+
+/** An amount (integer or decimal) and an optional unit; no unit means milliseconds. */
+const DURATION = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h|d)?\s*$/;
+
+/** Longest preview of a bad input in an error message, so a huge string is not echoed. */
+const PREVIEW_CHARS = 40;
+
+function describe(input: unknown): string {
+  if (typeof input === 'string') {
+    const preview = input.length > PREVIEW_CHARS ? `${input.slice(0, PREVIEW_CHARS)}…` : input;
+    return JSON.stringify(preview);
+  }
+  return typeof input === 'number' ? String(input) : typeof input;
+}
+
+function toMs(amountMs: number, input: unknown, field: string): number {
+  // Round up so a sub-millisecond TTL still stores for at least 1 ms instead of 0
+  // (which backends read as "no expiry").
+  const ms = Math.ceil(amountMs);
+  if (!Number.isFinite(amountMs) || ms < 1 || amountMs <= 0 || ms > Number.MAX_SAFE_INTEGER) {
+    throw new InvalidTtlError(
+      `${field}: ${describe(input)} is not a positive, finite duration (ms or e.g. '30s', '5m')`,
+    );
+  }
+  return ms;
+}
+
+/**
+ * Parses a TTL into whole milliseconds (at least 1), or `undefined` for "no TTL given".
+ * Numbers are milliseconds; strings are '500ms', '30s', '1.5h', '1d' or plain digits
+ * (milliseconds). Anything else is an `InvalidTtlError` naming `field`.
+ */
+export function parseTtl(ttl: Ttl | undefined, field = 'ttl'): number | undefined {
+  if (ttl === undefined) return undefined;
+  if (typeof ttl === 'number') return toMs(ttl, ttl, field);
+  if (typeof ttl === 'string') {
+    const match = DURATION.exec(ttl);
+    const unit = match ? UNIT_MS.get(match[2] ?? 'ms') : undefined;
+    if (match?.[1] !== undefined && unit !== undefined)
+      return toMs(Number(match[1]) * unit, ttl, field);
+  }
+  throw new InvalidTtlError(
+    `${field}: ${describe(ttl)} is not a duration (expected ms or e.g. '500ms', '30s', '5m', '1h', '1d')`,
+  );
+}
+
+/**
+ * Spreads expiries so that keys written together do not all expire together: moves
+ * the TTL up or down by a random amount of at most `jitter` (a fraction 0..1) of it.
+ * Returns whole milliseconds, at least 1.
+ */
+export function applyJitter(
+  ttlMs: number,
+  jitter: number,
+  random: () => number = Math.random,
+): number {
+  if (jitter === 0) return ttlMs;
+  const offset = (random() * 2 - 1) * jitter * ttlMs;
+  return Math.min(Number.MAX_SAFE_INTEGER, Math.max(1, Math.round(ttlMs + offset)));
+}
+
+/** The jitter fraction: `undefined` means 0; otherwise a number from 0 to 1. */
+export function validateJitter(jitter: unknown): number {
+  if (jitter === undefined) return 0;
+  if (typeof jitter !== 'number' || !Number.isFinite(jitter) || jitter < 0 || jitter > 1) {
+    throw new ConfigError(
+      'jitter',
+      `must be a number from 0 to 1 (a fraction of the TTL), got ${describe(jitter)}`,
+    );
+  }
+  return jitter;
+}

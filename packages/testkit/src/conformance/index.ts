@@ -1,1 +1,2 @@
-export {};
+export { describeBackendConformance } from './describe-backend-conformance.js';
+export type { ConformanceOptions } from './options.js';

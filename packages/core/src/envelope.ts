@@ -1,0 +1,118 @@
+import { jsonSerializer, type Serializer, toJsonText } from './serializer.js';
+
+/**
+ * The binary envelope around every stored value. It records when the value was
+ * written, so recovery after an outage can tell which of two copies is newer, and
+ * whether the payload went through the serializer or is raw bytes.
+ *
+ * Layout (10-byte header, then the payload):
+ *   byte 0      magic and format version (0xa1: version 1)
+ *   byte 1      kind: 0 = serialized value, 1 = raw bytes
+ *   bytes 2-9   write time, ms since the epoch, unsigned 64-bit big-endian
+ *   bytes 10-   payload
+ */
+
+/** `serialized`: the serializer's output. `bytes`: a Buffer/Uint8Array value stored as is. */
+export type ValueKind = 'serialized' | 'bytes';
+
+export interface DecodedEnvelope {
+  readonly writtenAt: number;
+  readonly kind: ValueKind;
+  /** A view into the decoded bytes, not a copy. */
+  readonly payload: Uint8Array;
+}
+
+const MAGIC_V1 = 0xa1;
+const KIND_SERIALIZED = 0;
+const KIND_BYTES = 1;
+const HEADER_BYTES = 10;
+const TWO_TO_32 = 0x1_0000_0000;
+
+function assertWrittenAt(writtenAt: number): void {
+  if (!Number.isSafeInteger(writtenAt) || writtenAt < 0) {
+    throw new RangeError(`writtenAt must be a non-negative integer of ms, got ${writtenAt}`);
+  }
+}
+
+/** Allocates an envelope for `payloadBytes` and fills in its header. */
+function allocateEnvelope(payloadBytes: number, writtenAt: number, kind: ValueKind): Buffer {
+  assertWrittenAt(writtenAt);
+  const out = Buffer.allocUnsafe(HEADER_BYTES + payloadBytes);
+  out[0] = MAGIC_V1;
+  out[1] = kind === 'bytes' ? KIND_BYTES : KIND_SERIALIZED;
+  // Two 32-bit halves instead of a BigInt write: cheaper, and exact below 2^53.
+  out.writeUInt32BE(Math.floor(writtenAt / TWO_TO_32), 2);
+  out.writeUInt32BE(writtenAt % TWO_TO_32, 6);
+  return out;
+}
+
+/** Wraps `payload`; the result is one fresh allocation holding the header and a copy of it. */
+export function encodeEnvelope(
+  payload: Uint8Array,
+  writtenAt: number,
+  kind: ValueKind,
+): Uint8Array {
+  const out = allocateEnvelope(payload.byteLength, writtenAt, kind);
+  out.set(payload, HEADER_BYTES);
+  return out;
+}
+
+/** Unwraps an envelope; `undefined` when the bytes are not one (the store reads that as a miss). */
+export function decodeEnvelope(bytes: Uint8Array): DecodedEnvelope | undefined {
+  if (bytes.byteLength < HEADER_BYTES || bytes[0] !== MAGIC_V1) return undefined;
+  const kindByte = bytes[1];
+  if (kindByte !== KIND_SERIALIZED && kindByte !== KIND_BYTES) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, HEADER_BYTES);
+  const high = view.getUint32(2);
+  // Above 2^53 ms the time is not exact in a number; no valid writer produces it.
+  if (high >= 0x20_0000) return undefined;
+  return {
+    writtenAt: high * TWO_TO_32 + view.getUint32(6),
+    kind: kindByte === KIND_BYTES ? 'bytes' : 'serialized',
+    payload: bytes.subarray(HEADER_BYTES),
+  };
+}
+
+/**
+ * Encodes a caller's value: a Buffer or Uint8Array is stored raw, anything else goes
+ * through the serializer (which throws `SerializationError` for what it cannot encode).
+ */
+export function encodeValue(value: unknown, serializer: Serializer, writtenAt: number): Uint8Array {
+  if (value instanceof Uint8Array) return encodeEnvelope(value, writtenAt, 'bytes');
+  if (serializer === jsonSerializer) {
+    // The default serializer writes its text straight into the envelope: one
+    // allocation and no intermediate byte copy on the hot path.
+    const text = toJsonText(value);
+    const out = allocateEnvelope(Buffer.byteLength(text, 'utf8'), writtenAt, 'serialized');
+    out.write(text, HEADER_BYTES, 'utf8');
+    return out;
+  }
+  return encodeEnvelope(serializer.serialize(value), writtenAt, 'serialized');
+}
+
+/**
+ * Decodes what `encodeValue` produced. Raw bytes come back as a Buffer that is a view
+ * into `bytes`, so pass bytes the caller may own (backends hand out fresh copies).
+ * `undefined` when `bytes` is not an envelope or its payload cannot be deserialized,
+ * e.g. an entry written with another serializer: the store treats both as a miss
+ * rather than failing the read.
+ */
+export function decodeValue(
+  bytes: Uint8Array,
+  serializer: Serializer,
+): { value: unknown; writtenAt: number } | undefined {
+  const envelope = decodeEnvelope(bytes);
+  if (envelope === undefined) return undefined;
+  const { payload, writtenAt } = envelope;
+  if (envelope.kind === 'bytes') {
+    return {
+      value: Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength),
+      writtenAt,
+    };
+  }
+  try {
+    return { value: serializer.deserialize(payload), writtenAt };
+  } catch {
+    return undefined;
+  }
+}

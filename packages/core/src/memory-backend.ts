@@ -1,0 +1,213 @@
+import { LRUCache } from 'lru-cache';
+import type { Backend, BackendCapabilities, BackendEntry } from './backend.js';
+import {
+  BackendUnavailableError,
+  ConfigError,
+  InvalidTtlError,
+  ValueTooLargeError,
+} from './errors.js';
+
+/**
+ * An in-process backend: a bounded LRU over lru-cache, always available, used as the
+ * last resort of a store. Entries are private to the process (`shared: false`) and
+ * lost on restart (`persistent: false`).
+ *
+ * Bounds: at most `maxEntries` entries and `maxBytes` bytes, counting each entry as
+ * its value bytes plus two bytes per key character (how V8 may hold the key). The
+ * least recently used entries are evicted first. Expired entries are dropped when
+ * read or evicted; no timer runs, so nothing is left behind after `close()`.
+ *
+ * Isolation: `set` stores a private copy and `get` hands out a fresh copy, so neither
+ * the buffer a caller passed nor the one it got back can change what is stored. The
+ * copy on read costs one memcpy and keeps every caller safe, including a store that
+ * returns raw-bytes values to its own callers without copying again.
+ */
+export interface MemoryBackendOptions {
+  /** Unique within a store. Default 'memory'. */
+  name?: string;
+  /** Most entries held. Default 10_000. */
+  maxEntries?: number;
+  /** Most bytes held (values plus keys). Default 64 MiB. */
+  maxBytes?: number;
+  /**
+   * Largest single value accepted; at most `maxBytes`. Default a quarter of `maxBytes`,
+   * capped at 16 MiB, so one value never evicts most of the cache.
+   */
+  maxValueBytes?: number;
+}
+
+export const MEMORY_DEFAULTS = {
+  name: 'memory',
+  maxEntries: 10_000,
+  maxBytes: 64 * 1024 * 1024,
+  /** Large enough for any key another backend accepts in practice (Memcached: 250). */
+  maxKeyBytes: 64 * 1024,
+  maxValueBytesCap: 16 * 1024 * 1024,
+} as const;
+
+function positiveInteger(value: unknown, field: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new ConfigError(field, `must be a positive integer, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** The options as plain data may carry them: every field still to be checked. */
+type UncheckedOptions = { readonly [K in keyof MemoryBackendOptions]?: unknown };
+
+function resolveOptions(options: UncheckedOptions): Required<MemoryBackendOptions> {
+  const { name = MEMORY_DEFAULTS.name } = options;
+  if (typeof name !== 'string' || name.length === 0) {
+    throw new ConfigError('name', 'must be a non-empty string');
+  }
+  const maxEntries = positiveInteger(options.maxEntries, 'maxEntries', MEMORY_DEFAULTS.maxEntries);
+  const maxBytes = positiveInteger(options.maxBytes, 'maxBytes', MEMORY_DEFAULTS.maxBytes);
+  const defaultValueBytes = Math.max(
+    1,
+    Math.min(MEMORY_DEFAULTS.maxValueBytesCap, Math.floor(maxBytes / 4)),
+  );
+  const maxValueBytes = positiveInteger(options.maxValueBytes, 'maxValueBytes', defaultValueBytes);
+  if (maxValueBytes > maxBytes) {
+    throw new ConfigError('maxValueBytes', `must not exceed maxBytes (${maxBytes})`);
+  }
+  return { name, maxEntries, maxBytes, maxValueBytes };
+}
+
+function entrySize(key: string, value: Uint8Array): number {
+  return value.byteLength + key.length * 2;
+}
+
+class MemoryBackend implements Backend {
+  readonly name: string;
+  readonly capabilities: BackendCapabilities;
+  readonly #maxBytes: number;
+  #cache: LRUCache<string, Uint8Array> | undefined;
+
+  constructor(options: UncheckedOptions) {
+    const { name, maxEntries, maxBytes, maxValueBytes } = resolveOptions(options);
+    this.name = name;
+    this.#maxBytes = maxBytes;
+    this.capabilities = Object.freeze({
+      shared: false,
+      persistent: false,
+      maxKeyBytes: MEMORY_DEFAULTS.maxKeyBytes,
+      maxValueBytes,
+    });
+    this.#cache = new LRUCache<string, Uint8Array>({
+      max: maxEntries,
+      maxSize: maxBytes,
+      sizeCalculation: (value, key) => entrySize(key, value),
+      // Read the clock on every check instead of caching it behind a timer.
+      ttlResolution: 0,
+      ttlAutopurge: false,
+      allowStale: false,
+      updateAgeOnGet: false,
+    });
+  }
+
+  #open(): LRUCache<string, Uint8Array> {
+    if (this.#cache === undefined) throw new BackendUnavailableError(this.name, 'closed');
+    return this.#cache;
+  }
+
+  /** Checks before anything is written, so a rejected entry leaves the cache as it was. */
+  #checkEntry(key: string, value: Uint8Array, ttlMs: number | undefined): void {
+    if (
+      value.byteLength > this.capabilities.maxValueBytes ||
+      entrySize(key, value) > this.#maxBytes
+    ) {
+      throw new ValueTooLargeError(
+        `value of ${value.byteLength} bytes exceeds backend "${this.name}" limit of ${this.capabilities.maxValueBytes} bytes`,
+      );
+    }
+    if (ttlMs !== undefined && (!Number.isSafeInteger(ttlMs) || ttlMs < 1)) {
+      throw new InvalidTtlError(`ttlMs must be a positive integer or undefined, got ${ttlMs}`);
+    }
+  }
+
+  #read(cache: LRUCache<string, Uint8Array>, key: string): Uint8Array | undefined {
+    const stored = cache.get(key);
+    return stored === undefined ? undefined : Buffer.from(stored);
+  }
+
+  #write(cache: LRUCache<string, Uint8Array>, entry: BackendEntry): void {
+    // `new Uint8Array(view)` copies into a buffer of its own; a pooled Buffer slice would
+    // pin its whole shared slab for as long as the entry lives.
+    const copy = new Uint8Array(entry.value);
+    // ttl 0 is lru-cache's "no expiry"; passing it also clears a TTL from an earlier set.
+    cache.set(entry.key, copy, { ttl: entry.ttlMs ?? 0 });
+  }
+
+  async get(key: string): Promise<Uint8Array | undefined> {
+    return this.#read(this.#open(), key);
+  }
+
+  async getMany(keys: readonly string[]): Promise<Array<Uint8Array | undefined>> {
+    const cache = this.#open();
+    return keys.map((key) => this.#read(cache, key));
+  }
+
+  async set(key: string, value: Uint8Array, ttlMs: number | undefined): Promise<void> {
+    const cache = this.#open();
+    this.#checkEntry(key, value, ttlMs);
+    this.#write(cache, { key, value, ttlMs });
+  }
+
+  async setMany(entries: readonly BackendEntry[]): Promise<void> {
+    const cache = this.#open();
+    for (const entry of entries) this.#checkEntry(entry.key, entry.value, entry.ttlMs);
+    for (const entry of entries) this.#write(cache, entry);
+  }
+
+  async delete(key: string): Promise<boolean> {
+    return this.#open().delete(key);
+  }
+
+  async deleteMany(keys: readonly string[]): Promise<number> {
+    const cache = this.#open();
+    let removed = 0;
+    for (const key of keys) if (cache.delete(key)) removed++;
+    return removed;
+  }
+
+  async clear(prefix: string): Promise<void> {
+    const cache = this.#open();
+    // Collect first: deleting while iterating would skip entries.
+    const doomed: string[] = [];
+    for (const key of cache.keys()) if (key.startsWith(prefix)) doomed.push(key);
+    for (const key of doomed) cache.delete(key);
+  }
+
+  async ping(): Promise<void> {
+    this.#open();
+  }
+
+  async close(): Promise<void> {
+    this.#cache?.clear();
+    this.#cache = undefined;
+  }
+}
+
+/** An in-process LRU backend; see `MemoryBackendOptions` for bounds and defaults. */
+export function memoryBackend(options: MemoryBackendOptions = {}): Backend {
+  return new MemoryBackend(options);
+}
+
+const KNOWN_FIELDS = new Set(['name', 'maxEntries', 'maxBytes', 'maxValueBytes']);
+
+/**
+ * Builds a memory backend from plain configuration data (as `createStore` passes it).
+ * Unknown fields and wrong types are a `ConfigError` naming the field.
+ */
+export function fromConfig(config: Record<string, unknown>): Backend {
+  for (const field of Object.keys(config)) {
+    if (!KNOWN_FIELDS.has(field)) {
+      throw new ConfigError(
+        field,
+        `unknown memory backend option (known: ${[...KNOWN_FIELDS].join(', ')})`,
+      );
+    }
+  }
+  return new MemoryBackend(config);
+}

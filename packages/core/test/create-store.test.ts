@@ -1,0 +1,342 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { Backend } from '../src/backend.js';
+import type { ModuleImporter } from '../src/backend-loader.js';
+import { type CreateStoreInternals, createStore } from '../src/create-store.js';
+import { ConfigError } from '../src/errors.js';
+import type { LogFn, Logger } from '../src/logger.js';
+import { memoryBackend } from '../src/memory-backend.js';
+import { esmEntry } from '../src/resolve-from-app.js';
+import type { ResilientStore } from '../src/store.js';
+import type { StoreConfig } from '../src/store-config.js';
+
+/** A package name nothing provides, to hit the real `import()` failure. */
+const MISSING_PACKAGE = '@resilient-store/no-such-backend-package';
+
+/** An empty application directory, so resolution from "the app" finds nothing either. */
+const emptyApp = mkdtempSync(join(tmpdir(), 'rs-create-store-empty-'));
+afterAll(() => rmSync(emptyApp, { recursive: true, force: true }));
+
+interface RecordingLogger extends Logger {
+  readonly warnings: string[];
+}
+
+function recordingLogger(): RecordingLogger {
+  const warnings: string[] = [];
+  const ignore: LogFn = () => {};
+  const warn: LogFn = (objOrMsg: object | string, msg?: string) => {
+    warnings.push(typeof objOrMsg === 'string' ? objOrMsg : (msg ?? ''));
+  };
+  return { debug: ignore, info: ignore, warn, error: ignore, warnings };
+}
+
+const opened: ResilientStore[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((store) => store.close()));
+});
+
+async function open(
+  config: StoreConfig,
+  internals?: CreateStoreInternals,
+): Promise<ResilientStore> {
+  const store = await createStore(config, { cwd: emptyApp, ...internals });
+  opened.push(store);
+  return store;
+}
+
+async function configErrorField(promise: Promise<unknown>): Promise<string> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ConfigError);
+  return (error as ConfigError).field;
+}
+
+/** An importer that serves fixed modules by specifier and fails like Node for the rest. */
+function importerOf(modules: Record<string, unknown>): ModuleImporter {
+  return async (specifier) => {
+    if (specifier in modules) return modules[specifier];
+    throw Object.assign(new Error(`Cannot find package '${specifier}' imported from /app`), {
+      code: 'ERR_MODULE_NOT_FOUND',
+    });
+  };
+}
+
+describe('createStore: configuration errors', () => {
+  it.each([
+    [{ backends: [{ type: 'memory' }, { type: 'mongo' }] }, 'backends[1].type'],
+    [{ backends: [{}] }, 'backends[0].type'],
+    [{ backends: ['redis'] }, 'backends[0]'],
+    [{ backends: [{ type: 'memory', name: 5 }] }, 'backends[0].name'],
+    [{ backends: [{ type: 'memory', name: '' }] }, 'backends[0].name'],
+    [{ backends: [{ type: 'memory', required: 'yes' }] }, 'backends[0].required'],
+    [{ backends: [{ type: 'memory', breaker: 'fast' }] }, 'backends[0].breaker'],
+    [{ backends: [{ type: 'memory' }, { type: 'memory' }] }, 'backends[1].name'],
+    [{ backends: 'redis' }, 'backends'],
+    [{}, 'backends'],
+    [{ backends: [], namepsace: 'typo' }, 'namepsace'],
+    [{ backends: [], namespace: '' }, 'namespace'],
+    [{ backends: [], defaultTtl: 'soon' }, 'defaultTtl'],
+    [{ backends: [], defaultTtl: -1 }, 'defaultTtl'],
+    [{ backends: [], jitter: 2 }, 'jitter'],
+    [{ backends: [], memoryFallback: 'no' }, 'memoryFallback'],
+    [{ backends: [], breaker: [] }, 'breaker'],
+    [{ backends: [], logger: { warn: () => {} } }, 'logger'],
+    [{ backends: [], serializer: {} }, 'serializer'],
+    [{ backends: [], memoryFallback: false }, 'backends'],
+    [{ backends: [{ type: 'memory', maxEntries: -1 }] }, 'backends[0].maxEntries'],
+    [{ backends: [{ type: 'memory', maxBytes: '64MB' }] }, 'backends[0].maxBytes'],
+  ])('rejects %j with a ConfigError on %s', async (config, field) => {
+    expect(await configErrorField(open(config as unknown as StoreConfig))).toBe(field);
+  });
+
+  it('rejects a config that is not an object', async () => {
+    expect(await configErrorField(open(null as unknown as StoreConfig))).toBe('config');
+  });
+
+  it('passes store-level value errors through as ConfigError from the store', async () => {
+    const field = await configErrorField(open({ backends: [], operationTimeout: -5 }));
+    expect(field).toBe('operationTimeout');
+  });
+
+  it('checks the whole config before importing any backend package', async () => {
+    const imported: string[] = [];
+    const importer: ModuleImporter = async (specifier) => {
+      imported.push(specifier);
+      return {};
+    };
+    const config = { backends: [{ type: 'redis' }, { type: 'nope' }] } as unknown as StoreConfig;
+    expect(await configErrorField(open(config, { importer }))).toBe('backends[1].type');
+    expect(imported).toEqual([]);
+  });
+});
+
+describe('createStore: building backends', () => {
+  it('serves from the memory fallback when a package is not installed, with one warning', async () => {
+    const logger = recordingLogger();
+    const store = await open(
+      { logger, backends: [{ type: 'redis', url: 'redis://127.0.0.1:6379' }] },
+      { packages: { redis: MISSING_PACKAGE } },
+    );
+    expect(logger.warnings).toHaveLength(1);
+    expect(logger.warnings[0]).toContain(`npm install ${MISSING_PACKAGE}`);
+    expect(logger.warnings[0]).toContain('"redis"');
+    expect(store.health().backends.map((b) => b.name)).toEqual(['memory']);
+
+    await store.set('greeting', { hello: 'world' }, { ttl: '1m' });
+    expect(await store.get('greeting')).toEqual({ hello: 'world' });
+  });
+
+  it('fails startup with a ConfigError when a required backend cannot be created', async () => {
+    const logger = recordingLogger();
+    const field = await configErrorField(
+      open(
+        { logger, backends: [{ type: 'memory' }, { type: 'redis', required: true }] },
+        { packages: { redis: MISSING_PACKAGE } },
+      ),
+    );
+    expect(field).toBe('backends[1]');
+    expect(logger.warnings).toEqual([]);
+  });
+
+  it('closes the backends it already built when a required one fails', async () => {
+    let closed = 0;
+    const tracked = (config: Record<string, unknown>): Backend => {
+      const backend = memoryBackend({ name: String(config.name) });
+      const close = backend.close.bind(backend);
+      return Object.assign(backend, {
+        close: async () => {
+          closed += 1;
+          await close();
+        },
+      });
+    };
+    const importer = importerOf({ 'pkg-ok': { fromConfig: tracked } });
+    const promise = open(
+      {
+        backends: [
+          { type: 'redis', name: 'a' },
+          { type: 'postgres', required: true },
+        ],
+      },
+      { importer, packages: { redis: 'pkg-ok', postgres: 'pkg-missing' } },
+    );
+    expect(await configErrorField(promise)).toBe('backends[1]');
+    expect(closed).toBe(1);
+  });
+
+  it('warns about a module that does not follow the fromConfig convention', async () => {
+    const logger = recordingLogger();
+    // A real module that exists but is not a backend package.
+    const store = await open(
+      { logger, backends: [{ type: 'memcached' }] },
+      { packages: { memcached: 'node:path' } },
+    );
+    expect(logger.warnings).toHaveLength(1);
+    expect(logger.warnings[0]).toContain('does not export fromConfig');
+    expect(store.health().backends.map((b) => b.name)).toEqual(['memory']);
+  });
+
+  it('names a missing driver rather than the backend package', async () => {
+    const logger = recordingLogger();
+    const importer: ModuleImporter = async () => {
+      throw Object.assign(
+        new Error("Cannot find package 'ioredis' imported from /app/node_modules/x/dist/index.js"),
+        { code: 'ERR_MODULE_NOT_FOUND' },
+      );
+    };
+    await open({ logger, backends: [{ type: 'redis' }] }, { importer });
+    expect(logger.warnings).toHaveLength(1);
+    expect(logger.warnings[0]).toContain('npm install ioredis');
+  });
+
+  it('leaves out a backend whose construction throws, with one warning', async () => {
+    const logger = recordingLogger();
+    const importer = importerOf({
+      'pkg-throws': {
+        fromConfig: () => {
+          throw new ConfigError('url', 'must be a redis:// URL');
+        },
+      },
+    });
+    const store = await open(
+      { logger, backends: [{ type: 'redis', url: 'nope' }] },
+      { importer, packages: { redis: 'pkg-throws' } },
+    );
+    expect(logger.warnings).toHaveLength(1);
+    expect(logger.warnings[0]).toContain('url: must be a redis:// URL');
+    expect(store.health().backends.map((b) => b.name)).toEqual(['memory']);
+  });
+
+  it('passes backend options to fromConfig with the resolved name, keeping store fields out', async () => {
+    const received: Array<Record<string, unknown>> = [];
+    const importer = importerOf({
+      'pkg-ok': {
+        fromConfig: async (config: Record<string, unknown>) => {
+          received.push(config);
+          return memoryBackend({ name: String(config.name) });
+        },
+      },
+    });
+    const store = await open(
+      {
+        backends: [
+          {
+            type: 'redis',
+            url: 'redis://cache:6379',
+            required: true,
+            breaker: { timeout: 50 },
+            tls: false,
+          },
+        ],
+      },
+      { importer, packages: { redis: 'pkg-ok' } },
+    );
+    expect(received).toEqual([{ name: 'redis', url: 'redis://cache:6379', tls: false }]);
+    expect(store.health().backends.map((b) => b.name)).toEqual(['redis', 'memory']);
+  });
+
+  it('adds no memory fallback when one is configured or when it is switched off', async () => {
+    const withOwn = await open({ backends: [{ type: 'memory', name: 'local', maxEntries: 10 }] });
+    expect(withOwn.health().backends.map((b) => b.name)).toEqual(['local']);
+
+    const importer = importerOf({
+      'pkg-ok': {
+        fromConfig: (c: Record<string, unknown>) => memoryBackend({ name: String(c.name) }),
+      },
+    });
+    const without = await open(
+      { memoryFallback: false, backends: [{ type: 'redis' }] },
+      { importer, packages: { redis: 'pkg-ok' } },
+    );
+    expect(without.health().backends.map((b) => b.name)).toEqual(['redis']);
+  });
+
+  it('names the fallback so it does not clash with a backend called "memory"', async () => {
+    const importer = importerOf({
+      'pkg-ok': {
+        fromConfig: (c: Record<string, unknown>) => memoryBackend({ name: String(c.name) }),
+      },
+    });
+    const store = await open(
+      { backends: [{ type: 'redis', name: 'memory' }] },
+      { importer, packages: { redis: 'pkg-ok' } },
+    );
+    expect(store.health().backends.map((b) => b.name)).toEqual(['memory', 'memory-fallback']);
+  });
+
+  it('rejects when no backend could be created and there is no fallback', async () => {
+    const logger = recordingLogger();
+    const promise = open(
+      { logger, memoryFallback: false, backends: [{ type: 'redis' }] },
+      { packages: { redis: MISSING_PACKAGE } },
+    );
+    expect(await configErrorField(promise)).toBe('backends');
+    expect(logger.warnings).toHaveLength(1);
+  });
+});
+
+describe('createStore: resolving a package the application installed', () => {
+  const app = mkdtempSync(join(tmpdir(), 'rs-create-store-app-'));
+  afterAll(() => rmSync(app, { recursive: true, force: true }));
+
+  it('imports a package that only the application can see, via its ESM entry', async () => {
+    // An ESM-only package (no `require` entry) in the application's node_modules,
+    // which core's own resolution cannot reach.
+    const pkgDir = join(app, 'node_modules', 'rs-app-only-backend');
+    mkdirSync(join(pkgDir, 'dist'), { recursive: true });
+    writeFileSync(join(app, 'package.json'), '{"name":"app","private":true}');
+    writeFileSync(
+      join(pkgDir, 'package.json'),
+      JSON.stringify({
+        name: 'rs-app-only-backend',
+        type: 'module',
+        exports: { '.': { types: './dist/index.d.ts', import: './dist/index.js' } },
+      }),
+    );
+    writeFileSync(
+      join(pkgDir, 'dist', 'index.js'),
+      'export function fromConfig(config) { return globalThis.rsAppOnlyBackend(config); }\n',
+    );
+    const seen: Array<Record<string, unknown>> = [];
+    const scope = globalThis as { rsAppOnlyBackend?: (c: Record<string, unknown>) => Backend };
+    scope.rsAppOnlyBackend = (config) => {
+      seen.push(config);
+      return memoryBackend({ name: String(config.name) });
+    };
+    try {
+      const logger = recordingLogger();
+      const store = await open(
+        { logger, backends: [{ type: 'postgres', name: 'pg', table: 'cache' }] },
+        { cwd: app, packages: { postgres: 'rs-app-only-backend' } },
+      );
+      expect(logger.warnings.join('\n')).toBe('');
+      expect(seen).toEqual([{ name: 'pg', table: 'cache' }]);
+      expect(store.health().backends.map((b) => b.name)).toEqual(['pg', 'memory']);
+    } finally {
+      delete scope.rsAppOnlyBackend;
+    }
+  });
+});
+
+describe('esmEntry', () => {
+  it.each([
+    [{ exports: './main.js' }, './main.js'],
+    [{ exports: { '.': './root.js', './extra': './extra.js' } }, './root.js'],
+    [
+      { exports: { '.': { types: './i.d.ts', import: './esm.js', require: './cjs.cjs' } } },
+      './esm.js',
+    ],
+    [{ exports: { import: './esm.js', default: './any.js' } }, './esm.js'],
+    [{ exports: { '.': { node: { import: './node.mjs' }, default: './d.js' } } }, './node.mjs'],
+    [{ exports: { '.': [{ import: './first.js' }, './second.js'] } }, './first.js'],
+    [{ exports: { '.': { require: './cjs.cjs' } } }, undefined],
+    [{ main: './lib/main.js' }, './lib/main.js'],
+    [{}, 'index.js'],
+  ])('picks the import entry of %j', (manifest, entry) => {
+    expect(esmEntry(manifest)).toBe(entry);
+  });
+});

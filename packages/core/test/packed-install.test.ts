@@ -1,0 +1,183 @@
+import { execFile } from 'node:child_process';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * Installs the packed packages into applications outside the workspace, as a user
+ * would from the registry, and checks that createStore finds the Redis backend by
+ * dynamic import from core's own location and serves through it.
+ */
+
+const run = promisify(execFile);
+const PACKAGES_DIR = resolve(import.meta.dirname, '../..');
+const REDIS_URL = process.env.RS_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const SETUP_TIMEOUT_MS = 240_000;
+
+/** Child processes get a clean environment: no npm/pnpm settings leaking from this run. */
+function childEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  // The workspace's package manager exports NODE_PATH pointing into its store,
+  // which would let the application see packages it never installed.
+  for (const [name, value] of Object.entries(process.env)) {
+    if (!/^(npm_|pnpm_|vitest|node_options$|node_path$)/i.test(name)) env[name] = value;
+  }
+  return env;
+}
+
+async function sh(command: string, args: string[], cwd: string): Promise<string> {
+  const { stdout } = await run(command, args, {
+    cwd,
+    env: childEnv(),
+    maxBuffer: 16 * 1024 * 1024,
+    timeout: 180_000,
+  });
+  return stdout;
+}
+
+function readManifest(dir: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
+}
+
+/** Version of every workspace package, to replace `workspace:` ranges as publishing does. */
+function workspaceVersions(): Map<string, string> {
+  const versions = new Map<string, string>();
+  for (const entry of readdirSync(PACKAGES_DIR)) {
+    try {
+      const manifest = readManifest(join(PACKAGES_DIR, entry));
+      versions.set(String(manifest.name), String(manifest.version));
+    } catch {
+      // not a package directory
+    }
+  }
+  return versions;
+}
+
+/**
+ * Packs a workspace package the way it is published: its files, with `workspace:`
+ * ranges turned into real ones (`workspace:^` -> `^1.2.3`). Staging the package and
+ * running `npm pack` keeps this independent of which optional peers pnpm linked.
+ */
+async function pack(dirName: string, stagingRoot: string, destination: string): Promise<string> {
+  const source = join(PACKAGES_DIR, dirName);
+  const staged = join(stagingRoot, dirName);
+  const manifest = readManifest(source);
+  for (const file of ['package.json', ...((manifest.files as string[] | undefined) ?? [])]) {
+    cpSync(join(source, file), join(staged, file), { recursive: true });
+  }
+  const versions = workspaceVersions();
+  for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies']) {
+    const ranges = manifest[field] as Record<string, string> | undefined;
+    for (const [name, range] of Object.entries(ranges ?? {})) {
+      if (!range.startsWith('workspace:')) continue;
+      const version = versions.get(name);
+      if (version === undefined) throw new Error(`${name} is not a workspace package`);
+      const modifier = range.slice('workspace:'.length);
+      ranges![name] = modifier === '*' ? version : `${modifier}${version}`;
+    }
+  }
+  writeFileSync(join(staged, 'package.json'), JSON.stringify(manifest, null, 2));
+  const out = await sh('npm', ['pack', '--json', '--pack-destination', destination], staged);
+  const [{ filename }] = JSON.parse(out) as [{ filename: string }];
+  return join(destination, filename);
+}
+
+async function makeApp(root: string, name: string, tarballs: string[]): Promise<string> {
+  const app = join(root, name);
+  mkdirSync(app);
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name, private: true, type: 'module' }));
+  await sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs], app);
+  return app;
+}
+
+/** The application's script: build a store from config, write, read, report as JSON. */
+const SCRIPT = `
+import { createStore } from '@resilient-store/core';
+
+const [url, required] = process.argv.slice(2);
+const warnings = [];
+const ignore = () => {};
+const logger = {
+  debug: ignore,
+  info: ignore,
+  error: ignore,
+  warn: (obj, msg) => warnings.push(typeof obj === 'string' ? obj : msg),
+};
+const store = await createStore({
+  logger,
+  namespace: 'packed-install-' + process.pid + '-' + Date.now(),
+  memoryFallback: required !== 'required',
+  backends: [{ type: 'redis', url, required: required === 'required' }],
+});
+await store.set('greeting', { hello: 'world' }, { ttl: '30s' });
+const value = await store.get('greeting');
+const health = store.health();
+await store.delete('greeting');
+await store.close();
+console.log(JSON.stringify({ value, warnings, active: health.active, backends: health.backends.map((b) => b.name) }));
+`;
+
+interface ScriptResult {
+  value: unknown;
+  warnings: string[];
+  active: string | null;
+  backends: string[];
+}
+
+describe('packed install', () => {
+  const root = mkdtempSync(join(tmpdir(), 'rs-packed-install-'));
+  // Scripts run from here, where no application is visible: resolution must come from
+  // core's own location inside the application's node_modules.
+  const elsewhere = join(root, 'elsewhere');
+  let withRedis = '';
+  let coreOnly = '';
+
+  beforeAll(async () => {
+    mkdirSync(elsewhere);
+    await sh('pnpm', ['run', 'build'], join(PACKAGES_DIR, 'core'));
+    await sh('pnpm', ['run', 'build'], join(PACKAGES_DIR, 'redis'));
+    const staging = join(root, 'staging');
+    const tarballs = join(root, 'tarballs');
+    mkdirSync(tarballs);
+    const core = await pack('core', staging, tarballs);
+    const redis = await pack('redis', staging, tarballs);
+    withRedis = await makeApp(root, 'app-with-redis', [core, redis]);
+    coreOnly = await makeApp(root, 'app-core-only', [core]);
+    for (const app of [withRedis, coreOnly]) writeFileSync(join(app, 'check.mjs'), SCRIPT);
+  }, SETUP_TIMEOUT_MS);
+
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  async function check(app: string, required: boolean): Promise<ScriptResult> {
+    const args = [join(app, 'check.mjs'), REDIS_URL, required ? 'required' : 'optional'];
+    return JSON.parse(await sh(process.execPath, args, elsewhere)) as ScriptResult;
+  }
+
+  it('loads @resilient-store/redis from core and serves through Redis', async () => {
+    const result = await check(withRedis, true);
+    expect(result).toEqual({
+      value: { hello: 'world' },
+      warnings: [],
+      active: 'redis',
+      backends: ['redis'],
+    });
+  }, 60_000);
+
+  it('runs on the memory fallback with one install hint when the package is absent', async () => {
+    const result = await check(coreOnly, false);
+    expect(result.value).toEqual({ hello: 'world' });
+    expect(result.backends).toEqual(['memory']);
+    expect(result.warnings).toHaveLength(1);
+    expect(result.warnings[0]).toContain('npm install @resilient-store/redis');
+  }, 60_000);
+});
