@@ -103,7 +103,10 @@ export class Member {
     const started = sample ? performance.now() : 0;
     return new Promise<T | F>((resolve, reject) => {
       const fail = (error: Error): void => {
-        if (!onError) return reject(error);
+        if (!onError) {
+          reject(error);
+          return;
+        }
         try {
           resolve(onError(error));
         } catch (thrown) {

@@ -379,7 +379,8 @@ export class ResilientStore {
       if (!attempt.fits(member)) continue;
       const budget = Math.min(member.timeoutMs, attempt.deadline - Date.now());
       if (budget <= 0) break;
-      if (attempt.skipped && attempt.writtenKeys) this.noteSkippedWrite(member, attempt.writtenKeys);
+      if (attempt.skipped && attempt.writtenKeys)
+        this.noteSkippedWrite(member, attempt.writtenKeys);
       attempt.servedBy = member.name;
       const answer = member.call(attempt.run, budget, (error) => {
         if (isCallerError(error)) throw error;
