@@ -1,0 +1,40 @@
+import { ConfigError } from '@resilient-store/core';
+import { dockerReachable } from './docker.js';
+
+/** Where a server came from: a URL the user brought, a testcontainers container, or a local binary. */
+export type ServerSource = 'env' | 'container' | 'local';
+
+/** `auto`: environment URL, else a container when Docker answers, else local binaries. */
+export type ServerMode = 'auto' | 'local' | 'container';
+
+export interface SourceOptions {
+  /** Overrides RS_TEST_SERVERS for this server. */
+  mode?: ServerMode | undefined;
+  /** Look for binaries only here; implies local mode. */
+  binDir?: string | undefined;
+}
+
+function modeFrom(value: string | undefined, field: string): ServerMode {
+  if (value === undefined || value === '') return 'auto';
+  if (value === 'auto' || value === 'local' || value === 'container') return value;
+  throw new ConfigError(field, `must be auto, local or container, got ${JSON.stringify(value)}`);
+}
+
+export type ResolvedSource = { source: 'env'; value: string } | { source: 'container' | 'local' };
+
+/**
+ * Picks how to obtain a server. An explicit mode (option, then RS_TEST_SERVERS) wins; in auto
+ * mode the URL in `envVar` wins, then Docker, then local binaries.
+ */
+export async function resolveSource(envVar: string, opts: SourceOptions): Promise<ResolvedSource> {
+  if (opts.binDir !== undefined) return { source: 'local' };
+  const mode =
+    opts.mode !== undefined
+      ? modeFrom(opts.mode, 'mode')
+      : modeFrom(process.env.RS_TEST_SERVERS, 'RS_TEST_SERVERS');
+  if (mode === 'local' || mode === 'container') return { source: mode };
+  const fromEnv = process.env[envVar];
+  if (fromEnv !== undefined && fromEnv.trim() !== '')
+    return { source: 'env', value: fromEnv.trim() };
+  return { source: (await dockerReachable()) ? 'container' : 'local' };
+}
