@@ -1,4 +1,4 @@
-import { jsonSerializer, type Serializer, toJsonText } from './serializer.js';
+import { fromJsonText, jsonSerializer, type Serializer, toJsonText } from './serializer.js';
 
 /**
  * The binary envelope around every stored value. It records when the value was
@@ -59,18 +59,26 @@ export function encodeEnvelope(
 
 /** Unwraps an envelope; `undefined` when the bytes are not one (the store reads that as a miss). */
 export function decodeEnvelope(bytes: Uint8Array): DecodedEnvelope | undefined {
+  const writtenAt = readHeader(bytes);
+  if (writtenAt === undefined) return undefined;
+  return {
+    writtenAt,
+    kind: bytes[1] === KIND_BYTES ? 'bytes' : 'serialized',
+    payload: bytes.subarray(HEADER_BYTES),
+  };
+}
+
+/** The write time of a valid envelope, or `undefined` when `bytes` is not one. */
+function readHeader(bytes: Uint8Array): number | undefined {
   if (bytes.byteLength < HEADER_BYTES || bytes[0] !== MAGIC_V1) return undefined;
   const kindByte = bytes[1];
   if (kindByte !== KIND_SERIALIZED && kindByte !== KIND_BYTES) return undefined;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, HEADER_BYTES);
-  const high = view.getUint32(2);
+  // Plain byte arithmetic: no DataView to allocate on every read.
+  const high = ((bytes[2]! << 24) >>> 0) + (bytes[3]! << 16) + (bytes[4]! << 8) + bytes[5]!;
   // Above 2^53 ms the time is not exact in a number; no valid writer produces it.
   if (high >= 0x20_0000) return undefined;
-  return {
-    writtenAt: high * TWO_TO_32 + view.getUint32(6),
-    kind: kindByte === KIND_BYTES ? 'bytes' : 'serialized',
-    payload: bytes.subarray(HEADER_BYTES),
-  };
+  const low = ((bytes[6]! << 24) >>> 0) + (bytes[7]! << 16) + (bytes[8]! << 8) + bytes[9]!;
+  return high * TWO_TO_32 + low;
 }
 
 /**
@@ -101,10 +109,18 @@ export function decodeValue(
   bytes: Uint8Array,
   serializer: Serializer,
 ): { value: unknown; writtenAt: number } | undefined {
-  const envelope = decodeEnvelope(bytes);
-  if (envelope === undefined) return undefined;
-  const { payload, writtenAt } = envelope;
-  if (envelope.kind === 'bytes') {
+  const writtenAt = readHeader(bytes);
+  if (writtenAt === undefined) return undefined;
+  if (bytes[1] !== KIND_BYTES && serializer === jsonSerializer && Buffer.isBuffer(bytes)) {
+    // Hot path: the text straight from the stored bytes, no intermediate view.
+    try {
+      return { value: fromJsonText(bytes.toString('utf8', HEADER_BYTES)), writtenAt };
+    } catch {
+      return undefined;
+    }
+  }
+  const payload = bytes.subarray(HEADER_BYTES);
+  if (bytes[1] === KIND_BYTES) {
     return {
       value: Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength),
       writtenAt,

@@ -138,7 +138,10 @@ export class ResilientStore {
   async get<T = unknown>(key: string): Promise<T | undefined> {
     const full = this.key(key);
     const fits = this.keyFits(full);
-    const bytes = await this.read('get', (b) => b.get(full), fits);
+    const bytes = this.readResult(
+      'get',
+      await this.execute('get', (b) => b.get(full), fits, undefined),
+    );
     return bytes === undefined ? undefined : (this.decode(bytes) as T | undefined);
   }
 
@@ -150,7 +153,10 @@ export class ResilientStore {
     if (keys.length === 0) return [];
     const full = keys.map((k) => this.key(k));
     const fits = this.keysFit(full);
-    const answers = await this.read('getMany', (b) => b.getMany(full), fits);
+    const answers = this.readResult(
+      'getMany',
+      await this.execute('getMany', (b) => b.getMany(full), fits, undefined),
+    );
     if (answers === undefined) return full.map(() => undefined);
     return answers.map((bytes) =>
       bytes === undefined ? undefined : (this.decode(bytes) as T | undefined),
@@ -164,7 +170,10 @@ export class ResilientStore {
     const ttlMs = this.ttl(options?.ttl);
     const bytes = this.encode(value);
     const fits = this.entryFits(full, bytes.length);
-    await this.write('set', [full], (b) => b.set(full, bytes, ttlMs), fits);
+    this.writeResult(
+      'set',
+      await this.execute('set', (b) => b.set(full, bytes, ttlMs), fits, [full]),
+    );
   }
 
   async setMany<T>(entries: ReadonlyArray<SetManyEntry<T>>): Promise<void> {
@@ -176,19 +185,31 @@ export class ResilientStore {
     const keys = prepared.map((e) => e.key);
     const largest = Math.max(...prepared.map((e) => e.value.length));
     const fits = this.and(this.keysFit(keys), this.valueFits(largest));
-    await this.write('setMany', keys, (b) => b.setMany(prepared), fits);
+    this.writeResult(
+      'setMany',
+      await this.execute('setMany', (b) => b.setMany(prepared), fits, keys),
+    );
   }
 
   async delete(key: string): Promise<boolean> {
     const full = this.key(key);
-    return (await this.write('delete', [full], (b) => b.delete(full), this.keyFits(full))) ?? false;
+    const fits = this.keyFits(full);
+    return (
+      this.writeResult(
+        'delete',
+        await this.execute('delete', (b) => b.delete(full), fits, [full]),
+      ) ?? false
+    );
   }
 
   async deleteMany(keys: readonly string[]): Promise<number> {
     if (keys.length === 0) return 0;
     const full = keys.map((k) => this.key(k));
     return (
-      (await this.write('deleteMany', full, (b) => b.deleteMany(full), this.keysFit(full))) ?? 0
+      this.writeResult(
+        'deleteMany',
+        await this.execute('deleteMany', (b) => b.deleteMany(full), this.keysFit(full), full),
+      ) ?? 0
     );
   }
 
@@ -302,33 +323,18 @@ export class ResilientStore {
 
   // ---------------------------------------------------------------- failover
 
-  /** A read across the chain; a miss when every backend failed. */
-  private async read<T>(
-    operation: OperationName,
-    run: (backend: Backend) => Promise<T>,
-    fits: Fits,
-  ): Promise<T | undefined> {
-    const result = await this.execute(operation, run, fits, undefined);
-    if (result instanceof Failed) {
-      this.noteAllFailed(operation, result.causes);
-      return undefined;
-    }
-    return result;
+  /** The answer of a read; a miss when every backend failed. */
+  private readResult<T>(operation: OperationName, result: T | Failed): T | undefined {
+    if (!(result instanceof Failed)) return result;
+    this.noteAllFailed(operation, result.causes);
+    return undefined;
   }
 
-  /** A write to the serving backend; all-failed rejects or, configured so, resolves. */
-  private async write<T>(
-    operation: OperationName,
-    keys: readonly string[],
-    run: (backend: Backend) => Promise<T>,
-    fits: Fits,
-  ): Promise<T | undefined> {
-    const result = await this.execute(operation, run, fits, keys);
-    if (result instanceof Failed) {
-      this.allFailed(operation, result.causes);
-      return undefined;
-    }
-    return result;
+  /** The answer of a write; when every backend failed, reject or (configured so) resolve. */
+  private writeResult<T>(operation: OperationName, result: T | Failed): T | undefined {
+    if (!(result instanceof Failed)) return result;
+    this.allFailed(operation, result.causes);
+    return undefined;
   }
 
   /**
