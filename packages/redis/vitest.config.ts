@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     passWithNoTests: false,
+    // Stops every server a test file started, even when the file fails half-way.
+    setupFiles: ['@resilient-store/testkit/vitest-setup'],
   },
 });

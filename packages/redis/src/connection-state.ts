@@ -1,0 +1,155 @@
+import type { AvailabilitySignal } from '@resilient-store/core';
+import { BackendTimeoutError, BackendUnavailableError } from '@resilient-store/core';
+import type { RedisClient } from './options.js';
+
+type Listener = (available: boolean, cause?: Error) => void;
+
+/** Statuses of a client that has not finished (or not started) its first connection. */
+const CONNECTING = new Set(['wait', 'connecting', 'connect']);
+/** Statuses that mean the connection is gone. 'reconnecting' always follows a 'close'. */
+const DOWN_EVENTS = ['close', 'end', 'reconnecting'] as const;
+
+const RESOLVED: Promise<void> = Promise.resolve();
+
+/**
+ * Tracks an ioredis client's connection from its status events and serves two purposes:
+ * the backend's `availability` signal (available only while the client is `ready`), and
+ * the gate every operation passes before it is sent, which fails at once while the
+ * client is disconnected instead of waiting for a reconnection.
+ */
+export class ConnectionState implements AvailabilitySignal {
+  readonly #client: RedisClient;
+  readonly #backend: string;
+  readonly #listeners = new Set<Listener>();
+  /** Operations that arrived during the very first connection attempt. */
+  readonly #waiters = new Set<(error: Error | undefined) => void>();
+  readonly #detachers: Array<() => void> = [];
+  #available: boolean;
+  #lastError: Error | undefined;
+  #initialConnect: boolean;
+  #closed = false;
+
+  constructor(client: RedisClient, backend: string, options: { keepErrorListener: boolean }) {
+    this.#client = client;
+    this.#backend = backend;
+    this.#available = client.status === 'ready';
+    this.#initialConnect = CONNECTING.has(client.status);
+
+    // Without an 'error' listener ioredis prints every connection error to the console,
+    // and a Cluster may emit 'error' with plain EventEmitter semantics, which would throw.
+    // The error is remembered as the cause of the next transition, never logged per op.
+    const onError = (error: unknown) => {
+      this.#lastError = toError(error);
+    };
+    client.on('error', onError);
+    client.on('node error', onError);
+    if (!options.keepErrorListener) this.#detachers.push(() => client.off('error', onError));
+    this.#detachers.push(() => client.off('node error', onError));
+
+    this.#listen('ready', () => {
+      this.#initialConnect = false;
+      this.#lastError = undefined;
+      this.#transition(true, undefined);
+    });
+    for (const event of DOWN_EVENTS) {
+      this.#listen(event, () => {
+        this.#initialConnect = false;
+        this.#transition(false, this.#cause());
+      });
+    }
+  }
+
+  isAvailable(): boolean {
+    return this.#available;
+  }
+
+  subscribe(listener: Listener): () => void {
+    // Wrapped so the same function can subscribe twice and unsubscribe independently.
+    const entry: Listener = (available, cause) => listener(available, cause);
+    this.#listeners.add(entry);
+    return () => {
+      this.#listeners.delete(entry);
+    };
+  }
+
+  /**
+   * Resolves when a command may be sent now. While the first connection is still being
+   * set up, waits for it up to `timeoutMs`; after that, rejects at once whenever the
+   * client is not ready, so a known-down Redis costs no timeout.
+   */
+  whenReady(timeoutMs: number): Promise<void> {
+    if (this.#available) return RESOLVED;
+    if (this.#closed) return Promise.reject(new BackendUnavailableError(this.#backend, 'closed'));
+    if (!this.#initialConnect) return Promise.reject(this.unavailableError());
+    if (this.#client.status === 'wait') {
+      // An adopted lazyConnect client: start connecting; failures arrive as 'error'/'close'.
+      this.#client.connect().catch(() => {});
+    }
+    return new Promise<void>((resolve, reject) => {
+      const settle = (error: Error | undefined) => {
+        clearTimeout(timer);
+        this.#waiters.delete(settle);
+        if (error) reject(error);
+        else resolve();
+      };
+      const timer = setTimeout(
+        () => settle(new BackendTimeoutError(this.#backend, timeoutMs)),
+        timeoutMs,
+      );
+      this.#waiters.add(settle);
+    });
+  }
+
+  /** The error an operation gets while the client is not ready. */
+  unavailableError(): BackendUnavailableError {
+    const reason = this.#closed ? 'closed' : `not connected (${this.#cause().message})`;
+    return new BackendUnavailableError(this.#backend, reason);
+  }
+
+  /** Final transition to unavailable; stops listening to the client. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#initialConnect = false;
+    this.#transition(false, new BackendUnavailableError(this.#backend, 'closed'));
+    for (const detach of this.#detachers.splice(0)) detach();
+    this.#listeners.clear();
+  }
+
+  #listen(event: string, handler: () => void): void {
+    this.#client.on(event, handler);
+    this.#detachers.push(() => this.#client.off(event, handler));
+  }
+
+  #cause(): Error {
+    return (
+      this.#lastError ?? new Error(`connection to redis closed (status ${this.#client.status})`)
+    );
+  }
+
+  #transition(available: boolean, cause: Error | undefined): void {
+    if (!available && this.#waiters.size > 0) {
+      const error = this.unavailableError();
+      for (const settle of [...this.#waiters]) settle(error);
+    }
+    if (available) {
+      for (const settle of [...this.#waiters]) settle(undefined);
+    }
+    if (this.#available === available) return;
+    this.#available = available;
+    for (const listener of [...this.#listeners]) {
+      try {
+        if (available) listener(true);
+        else listener(false, cause);
+      } catch (error) {
+        // A faulty listener must neither break ioredis' event dispatch nor starve the
+        // other listeners; surface it as a process warning instead of swallowing it.
+        process.emitWarning(toError(error));
+      }
+    }
+  }
+}
+
+function toError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}

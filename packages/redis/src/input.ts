@@ -1,0 +1,47 @@
+import {
+  fitsBackend,
+  InvalidKeyError,
+  InvalidTtlError,
+  SerializationError,
+  ValueTooLargeError,
+  validateKey,
+} from '@resilient-store/core';
+
+/** Checks a key before it is sent: the store's key rules, then this backend's size limit. */
+export function checkKey(key: unknown, maxKeyBytes: number): asserts key is string {
+  validateKey(key);
+  if (!fitsBackend(key, maxKeyBytes)) {
+    throw new InvalidKeyError(`key is longer than ${maxKeyBytes} UTF-8 bytes`);
+  }
+}
+
+/** Checks a key prefix for `clear`; the empty prefix (every key) is allowed. */
+export function checkPrefix(prefix: unknown, maxKeyBytes: number): asserts prefix is string {
+  if (typeof prefix !== 'string') throw new InvalidKeyError('a prefix must be a string');
+  if (prefix.length > 0) checkKey(prefix, maxKeyBytes);
+}
+
+/** Checks a value and returns it as a Buffer view (no copy), which is what ioredis sends as is. */
+export function toValueBuffer(value: unknown, maxValueBytes: number): Buffer {
+  if (!(value instanceof Uint8Array)) {
+    throw new SerializationError('a backend value must be a Uint8Array');
+  }
+  if (value.byteLength > maxValueBytes) {
+    throw new ValueTooLargeError(
+      `value of ${value.byteLength} bytes exceeds this backend's limit of ${maxValueBytes} bytes`,
+    );
+  }
+  return Buffer.isBuffer(value)
+    ? value
+    : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+}
+
+/** Checks a TTL: a positive integer number of ms, or `undefined` for no expiry. */
+export function checkTtl(ttlMs: unknown): asserts ttlMs is number | undefined {
+  if (ttlMs === undefined) return;
+  if (typeof ttlMs !== 'number' || !Number.isSafeInteger(ttlMs) || ttlMs <= 0) {
+    throw new InvalidTtlError(
+      `ttlMs must be a positive integer or undefined, got ${String(ttlMs)}`,
+    );
+  }
+}

@@ -1,0 +1,139 @@
+import type { Backend, BackendCapabilities, BackendEntry } from '@resilient-store/core';
+import { BackendUnavailableError } from '@resilient-store/core';
+import { Cluster } from 'ioredis';
+import { clearPrefix } from './clear-prefix.js';
+import { closeClient } from './close-client.js';
+import { ConnectionState } from './connection-state.js';
+import { createClient } from './create-client.js';
+import { checkKey, checkPrefix, checkTtl, toValueBuffer } from './input.js';
+import { type KeyCommands, keyCommands, type SetCommand } from './key-commands.js';
+import { REDIS_MAX_KEY_BYTES, type RedisBackendOptions, type RedisClient } from './options.js';
+import { type RedisSettings, resolveSettings } from './settings.js';
+
+/** A Redis `Backend`, with the ioredis client it drives exposed for diagnostics. */
+export interface RedisBackend extends Backend {
+  readonly availability: ConnectionState;
+  /** The underlying client. Commands sent on it bypass the backend's checks. */
+  readonly client: RedisClient;
+}
+
+/**
+ * Creates a Redis backend: a single server (`url`), a Sentinel-managed master
+ * (`sentinels` + `masterName`), a Cluster (`cluster`), or an existing ioredis client
+ * (`client`). Never throws for an unreachable server: the backend reports itself
+ * unavailable and its operations reject at once until Redis answers. Throws
+ * `ConfigError` for invalid options.
+ */
+export function redisBackend(options: RedisBackendOptions): RedisBackend {
+  const settings = resolveSettings(options);
+  const { client, owned } = createClient(options, settings);
+  return new RedisBackendImpl(client, owned, settings);
+}
+
+class RedisBackendImpl implements RedisBackend {
+  readonly name: string;
+  readonly capabilities: BackendCapabilities;
+  readonly availability: ConnectionState;
+  readonly client: RedisClient;
+  readonly #owned: boolean;
+  readonly #settings: RedisSettings;
+  readonly #commands: KeyCommands;
+  #closing: Promise<void> | undefined;
+
+  constructor(client: RedisClient, owned: boolean, settings: RedisSettings) {
+    this.name = settings.name;
+    this.client = client;
+    this.#owned = owned;
+    this.#settings = settings;
+    this.#commands = keyCommands(client);
+    this.availability = new ConnectionState(client, settings.name, { keepErrorListener: owned });
+    this.capabilities = Object.freeze({
+      shared: true,
+      // Whether entries survive a restart depends on the server's RDB/AOF settings,
+      // which a client cannot promise; a cache must not count on it.
+      persistent: false,
+      maxKeyBytes: REDIS_MAX_KEY_BYTES,
+      maxValueBytes: settings.maxValueBytes,
+    });
+  }
+
+  async get(key: string): Promise<Uint8Array | undefined> {
+    checkKey(key, REDIS_MAX_KEY_BYTES);
+    await this.#ready();
+    return (await this.client.getBuffer(key)) ?? undefined;
+  }
+
+  async getMany(keys: readonly string[]): Promise<Array<Uint8Array | undefined>> {
+    for (const key of keys) checkKey(key, REDIS_MAX_KEY_BYTES);
+    if (keys.length === 0) return [];
+    await this.#ready();
+    const values = await this.#commands.mget(keys);
+    return values.map((value) => value ?? undefined);
+  }
+
+  async set(key: string, value: Uint8Array, ttlMs: number | undefined): Promise<void> {
+    checkKey(key, REDIS_MAX_KEY_BYTES);
+    checkTtl(ttlMs);
+    const bytes = toValueBuffer(value, this.#settings.maxValueBytes);
+    await this.#ready();
+    if (ttlMs === undefined) await this.client.set(key, bytes);
+    else await this.client.set(key, bytes, 'PX', ttlMs);
+  }
+
+  async setMany(entries: readonly BackendEntry[]): Promise<void> {
+    const commands: SetCommand[] = entries.map(({ key, value, ttlMs }) => {
+      checkKey(key, REDIS_MAX_KEY_BYTES);
+      checkTtl(ttlMs);
+      return { key, value: toValueBuffer(value, this.#settings.maxValueBytes), ttlMs };
+    });
+    if (commands.length === 0) return;
+    await this.#ready();
+    await this.#commands.set(commands);
+  }
+
+  async delete(key: string): Promise<boolean> {
+    checkKey(key, REDIS_MAX_KEY_BYTES);
+    await this.#ready();
+    return (await this.client.unlink(key)) > 0;
+  }
+
+  async deleteMany(keys: readonly string[]): Promise<number> {
+    for (const key of keys) checkKey(key, REDIS_MAX_KEY_BYTES);
+    if (keys.length === 0) return 0;
+    await this.#ready();
+    return this.#commands.unlink(keys);
+  }
+
+  async clear(prefix: string): Promise<void> {
+    checkPrefix(prefix, REDIS_MAX_KEY_BYTES);
+    await this.#ready();
+    await clearPrefix(this.client, this.#commands, prefix);
+  }
+
+  async ping(): Promise<void> {
+    await this.#ready();
+    // A cluster answers only if every master does: a PING to one random node would
+    // report healthy while a third of the keyspace is unreachable.
+    const nodes = this.client instanceof Cluster ? this.client.nodes('master') : [this.client];
+    if (nodes.length === 0) throw this.availability.unavailableError();
+    await Promise.all(nodes.map((node) => node.ping()));
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    try {
+      if (this.#owned) await closeClient(this.client, this.#settings.closeTimeout);
+    } finally {
+      this.availability.close();
+    }
+  }
+
+  #ready(): Promise<void> {
+    if (this.#closing) return Promise.reject(new BackendUnavailableError(this.name, 'closed'));
+    return this.availability.whenReady(this.#settings.commandTimeout);
+  }
+}
