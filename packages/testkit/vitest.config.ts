@@ -1,11 +1,8 @@
-import { defineConfig } from 'vitest/config';
+import { packageConfig } from '../../vitest.shared.js';
 
-export default defineConfig({
+export default packageConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    // Stops every server a test file started, even when the file fails half-way.
     setupFiles: ['./src/vitest-setup.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-    passWithNoTests: false,
   },
 });
