@@ -3,7 +3,8 @@
  *
  * Backends move bytes. The store owns serialization, namespacing, TTL policy and
  * envelopes, so a backend never sees a JavaScript value, only a key string and a
- * byte array. Every backend runs through the conformance suite in
+ * stored value: bytes, given either as a Uint8Array or as a string that stands
+ * for its UTF-8 encoding (see `StoredValue`). Every backend runs through the conformance suite in
  * `@resilient-store/testkit` (`describeBackendConformance`) against a real server.
  */
 
@@ -15,14 +16,22 @@ export interface BackendCapabilities {
   readonly persistent: boolean;
   /** Longest key, in UTF-8 bytes, the backend stores as given. Longer keys are the caller's error. */
   readonly maxKeyBytes: number;
-  /** Largest value, in bytes, the backend accepts. Larger values are skipped for this backend. */
+  /** Largest value, in (UTF-8) bytes, the backend accepts. Larger values are skipped for this backend. */
   readonly maxValueBytes: number;
 }
+
+/**
+ * A value as backends store it: bytes. A string stands for its UTF-8 bytes; the
+ * store passes strings where it can because drivers send them on a cheaper path
+ * than buffers. A backend may return what it stored in either form, as long as
+ * the bytes are the same.
+ */
+export type StoredValue = Uint8Array | string;
 
 /** One entry of a `setMany` call. `ttlMs` undefined means no expiry. */
 export interface BackendEntry {
   readonly key: string;
-  readonly value: Uint8Array;
+  readonly value: StoredValue;
   readonly ttlMs: number | undefined;
 }
 
@@ -49,11 +58,11 @@ export interface Backend {
   readonly availability?: AvailabilitySignal;
 
   /** The stored bytes, or `undefined` for a miss (absent or expired). A miss is not an error. */
-  get(key: string): Promise<Uint8Array | undefined>;
+  get(key: string): Promise<StoredValue | undefined>;
   /** One answer per key, in order; duplicates allowed; missing keys answer `undefined`. */
-  getMany(keys: readonly string[]): Promise<Array<Uint8Array | undefined>>;
+  getMany(keys: readonly string[]): Promise<Array<StoredValue | undefined>>;
   /** Store `value` under `key`; `ttlMs` is a positive integer or `undefined` for no expiry. */
-  set(key: string, value: Uint8Array, ttlMs: number | undefined): Promise<void>;
+  set(key: string, value: StoredValue, ttlMs: number | undefined): Promise<void>;
   setMany(entries: readonly BackendEntry[]): Promise<void>;
   /** Remove `key`; resolves true when something was removed. */
   delete(key: string): Promise<boolean>;

@@ -1,6 +1,6 @@
 import type { StoreEmitter } from './events.js';
 import type { Logger } from './logger.js';
-import type { Member, MemberChange } from './member.js';
+import { type Member, type MemberChange, toError } from './member.js';
 
 /**
  * The ordered backends of one store and the story of their outages.
@@ -115,22 +115,34 @@ export class Chain {
   private reportStartupOutages(): void {
     this.startupTimer = undefined;
     if (this.closed) return;
-    let active = this.active;
     for (const member of this.members) {
       if (member.everAvailable || member.downSince !== undefined) continue;
       member.downSince = Date.now();
-      active = this.active;
-      const reason = `unreachable at startup: ${describe(member.lastError)}`;
+      const active = this.active;
       // Only backends ahead of the serving one matter to the caller.
       if (active && this.members.indexOf(active) < this.members.indexOf(member)) continue;
-      this.events.emit('failover', { from: member.name, to: active?.name ?? null, reason });
-      this.logger.warn(
-        { event: 'failover', from: member.name, to: active?.name ?? null, reason },
-        active
-          ? `backend "${member.name}" is ${reason}; serving from "${active.name}"`
-          : `backend "${member.name}" is ${reason}; no backend left to serve`,
-      );
+      // A backend that never connected has reported no transition, so ask it
+      // why (a bounded ping) to give the one log line a real cause.
+      member
+        .call((backend) => backend.ping(), member.timeoutMs)
+        .then(
+          () => this.announceStartupOutage(member, undefined),
+          (error: unknown) => this.announceStartupOutage(member, toError(error)),
+        );
     }
+  }
+
+  private announceStartupOutage(member: Member, cause: Error | undefined): void {
+    if (this.closed || member.everAvailable) return;
+    const active = this.active;
+    const reason = `unreachable at startup: ${describe(cause ?? member.lastError)}`;
+    this.events.emit('failover', { from: member.name, to: active?.name ?? null, reason });
+    this.logger.warn(
+      { event: 'failover', from: member.name, to: active?.name ?? null, reason },
+      active
+        ? `backend "${member.name}" is ${reason}; serving from "${active.name}"`
+        : `backend "${member.name}" is ${reason}; no backend left to serve`,
+    );
   }
 
   private activeAssuming(changed: Member, changedUsable: boolean): Member | undefined {

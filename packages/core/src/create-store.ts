@@ -5,6 +5,7 @@ import {
   type ModuleImporter,
   nativeImporter,
 } from './backend-loader.js';
+import { DEFAULT_STARTUP_GRACE_MS } from './defaults.js';
 import { ConfigError } from './errors.js';
 import { consoleLogger, type Logger } from './logger.js';
 import { fromConfig as memoryFromConfig } from './memory-backend.js';
@@ -167,7 +168,9 @@ export async function createStore(
     throw error;
   }
   // Let connections open first, so early operations reach the preferred backend
-  // instead of failing over to the fallback; bounded by the store's startup grace.
-  await store.ready();
+  // instead of failing over to the fallback. Wait half the startup grace at most:
+  // a backend still unreachable is then reported (failover event) after the
+  // caller has the store and could subscribe.
+  await store.ready(DEFAULT_STARTUP_GRACE_MS / 2);
   return store;
 }

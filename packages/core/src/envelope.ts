@@ -1,9 +1,13 @@
-import { fromJsonText, jsonSerializer, type Serializer, toJsonText } from './serializer.js';
+import type { StoredValue } from './backend.js';
+import { jsonSerializer, type Serializer, toJsonText } from './serializer.js';
+import { decodeTextEnvelope, encodeTextEnvelope, isTextEnvelope } from './text-envelope.js';
 
 /**
- * The binary envelope around every stored value. It records when the value was
- * written, so recovery after an outage can tell which of two copies is newer, and
- * whether the payload went through the serializer or is raw bytes.
+ * The binary envelope around stored values that are bytes: Buffer/Uint8Array
+ * values and the output of a custom serializer. (JSON values use the text
+ * envelope, text-envelope.ts.) It records when the value was written, so
+ * recovery after an outage can tell which of two copies is newer, and whether
+ * the payload went through the serializer or is raw bytes.
  *
  * Layout (10-byte header, then the payload):
  *   byte 0      magic and format version (0xa1: version 1)
@@ -82,45 +86,46 @@ function readHeader(bytes: Uint8Array): number | undefined {
 }
 
 /**
- * Encodes a caller's value: a Buffer or Uint8Array is stored raw, anything else goes
- * through the serializer (which throws `SerializationError` for what it cannot encode).
+ * Encodes a caller's value: a Buffer or Uint8Array is stored raw in a binary
+ * envelope; with the default JSON serializer anything else becomes a text
+ * envelope (a string); a custom serializer's bytes go in a binary envelope.
+ * Throws `SerializationError` for what cannot be encoded.
  */
-export function encodeValue(value: unknown, serializer: Serializer, writtenAt: number): Uint8Array {
+export function encodeValue(
+  value: unknown,
+  serializer: Serializer,
+  writtenAt: number,
+): StoredValue {
   if (value instanceof Uint8Array) return encodeEnvelope(value, writtenAt, 'bytes');
-  if (serializer === jsonSerializer) {
-    // The default serializer writes its text straight into the envelope: one
-    // allocation and no intermediate byte copy on the hot path.
-    const text = toJsonText(value);
-    const out = allocateEnvelope(Buffer.byteLength(text, 'utf8'), writtenAt, 'serialized');
-    out.write(text, HEADER_BYTES, 'utf8');
-    return out;
-  }
+  if (serializer === jsonSerializer) return encodeTextEnvelope(toJsonText(value), writtenAt);
   return encodeEnvelope(serializer.serialize(value), writtenAt, 'serialized');
 }
 
 /**
- * Decodes what `encodeValue` produced. Raw bytes come back as a Buffer that is a view
- * into `bytes`, so pass bytes the caller may own (backends hand out fresh copies).
- * `undefined` when `bytes` is not an envelope or its payload cannot be deserialized,
- * e.g. an entry written with another serializer: the store treats both as a miss
- * rather than failing the read.
+ * Decodes what `encodeValue` produced, given back as bytes or as a string. Raw
+ * bytes come back as a Buffer that is a view into `stored`, so pass bytes the
+ * caller may own (backends hand out fresh copies). `undefined` when `stored` is
+ * not an envelope or its payload cannot be deserialized, e.g. an entry written
+ * with another serializer: the store treats both as a miss rather than failing
+ * the read.
  */
 export function decodeValue(
-  bytes: Uint8Array,
+  stored: StoredValue,
   serializer: Serializer,
 ): { value: unknown; writtenAt: number } | undefined {
-  const writtenAt = readHeader(bytes);
-  if (writtenAt === undefined) return undefined;
-  if (bytes[1] !== KIND_BYTES && serializer === jsonSerializer && Buffer.isBuffer(bytes)) {
-    // Hot path: the text straight from the stored bytes, no intermediate view.
+  const first = typeof stored === 'string' ? stored.charCodeAt(0) : stored[0];
+  if (isTextEnvelope(first)) {
     try {
-      return { value: fromJsonText(bytes.toString('utf8', HEADER_BYTES)), writtenAt };
+      return decodeTextEnvelope(stored);
     } catch {
       return undefined;
     }
   }
-  const payload = bytes.subarray(HEADER_BYTES);
-  if (bytes[1] === KIND_BYTES) {
+  if (typeof stored === 'string') return undefined;
+  const writtenAt = readHeader(stored);
+  if (writtenAt === undefined) return undefined;
+  const payload = stored.subarray(HEADER_BYTES);
+  if (stored[1] === KIND_BYTES) {
     return {
       value: Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength),
       writtenAt,

@@ -1,4 +1,10 @@
-export type { AvailabilitySignal, Backend, BackendCapabilities, BackendEntry } from './backend.js';
+export type {
+  AvailabilitySignal,
+  Backend,
+  BackendCapabilities,
+  BackendEntry,
+  StoredValue,
+} from './backend.js';
 export type { BackendModule } from './backend-loader.js';
 export type { BreakerState } from './breaker.js';
 export { createStore } from './create-store.js';
@@ -25,4 +31,5 @@ export type { BackendSlot, BreakerOptions, ResilientStoreOptions } from './optio
 export { jsonSerializer, type Serializer } from './serializer.js';
 export { ResilientStore, type SetManyEntry, type SetOptions } from './store.js';
 export type { BackendConfig, BackendType, StoreConfig } from './store-config.js';
+export { storedByteLength, storedBytes, storedValueFits } from './stored-value.js';
 export { applyJitter, parseTtl, type Ttl } from './ttl.js';

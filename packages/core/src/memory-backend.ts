@@ -1,11 +1,12 @@
 import { LRUCache } from 'lru-cache';
-import type { Backend, BackendCapabilities, BackendEntry } from './backend.js';
+import type { Backend, BackendCapabilities, BackendEntry, StoredValue } from './backend.js';
 import {
   BackendUnavailableError,
   ConfigError,
   InvalidTtlError,
   ValueTooLargeError,
 } from './errors.js';
+import { storedByteLength, storedValueFits } from './stored-value.js';
 
 /**
  * An in-process backend: a bounded LRU over lru-cache, always available, used as the
@@ -74,15 +75,17 @@ function resolveOptions(options: UncheckedOptions): Required<MemoryBackendOption
   return { name, maxEntries, maxBytes, maxValueBytes };
 }
 
-function entrySize(key: string, value: Uint8Array): number {
-  return value.byteLength + key.length * 2;
+function entrySize(key: string, value: StoredValue): number {
+  // A string is held as UTF-16 in memory: two bytes a unit, like the key.
+  const valueSize = typeof value === 'string' ? value.length * 2 : value.byteLength;
+  return valueSize + key.length * 2;
 }
 
 class MemoryBackend implements Backend {
   readonly name: string;
   readonly capabilities: BackendCapabilities;
   readonly #maxBytes: number;
-  #cache: LRUCache<string, Uint8Array> | undefined;
+  #cache: LRUCache<string, StoredValue> | undefined;
 
   constructor(options: UncheckedOptions) {
     const { name, maxEntries, maxBytes, maxValueBytes } = resolveOptions(options);
@@ -94,7 +97,7 @@ class MemoryBackend implements Backend {
       maxKeyBytes: MEMORY_DEFAULTS.maxKeyBytes,
       maxValueBytes,
     });
-    this.#cache = new LRUCache<string, Uint8Array>({
+    this.#cache = new LRUCache<string, StoredValue>({
       max: maxEntries,
       maxSize: maxBytes,
       sizeCalculation: (value, key) => entrySize(key, value),
@@ -106,19 +109,19 @@ class MemoryBackend implements Backend {
     });
   }
 
-  #open(): LRUCache<string, Uint8Array> {
+  #open(): LRUCache<string, StoredValue> {
     if (this.#cache === undefined) throw new BackendUnavailableError(this.name, 'closed');
     return this.#cache;
   }
 
   /** Checks before anything is written, so a rejected entry leaves the cache as it was. */
-  #checkEntry(key: string, value: Uint8Array, ttlMs: number | undefined): void {
+  #checkEntry(key: string, value: StoredValue, ttlMs: number | undefined): void {
     if (
-      value.byteLength > this.capabilities.maxValueBytes ||
+      !storedValueFits(value, this.capabilities.maxValueBytes) ||
       entrySize(key, value) > this.#maxBytes
     ) {
       throw new ValueTooLargeError(
-        `value of ${value.byteLength} bytes exceeds backend "${this.name}" limit of ${this.capabilities.maxValueBytes} bytes`,
+        `value of ${storedByteLength(value)} bytes exceeds backend "${this.name}" limit of ${this.capabilities.maxValueBytes} bytes`,
       );
     }
     if (ttlMs !== undefined && (!Number.isSafeInteger(ttlMs) || ttlMs < 1)) {
@@ -126,29 +129,31 @@ class MemoryBackend implements Backend {
     }
   }
 
-  #read(cache: LRUCache<string, Uint8Array>, key: string): Uint8Array | undefined {
+  #read(cache: LRUCache<string, StoredValue>, key: string): StoredValue | undefined {
     const stored = cache.get(key);
-    return stored === undefined ? undefined : Buffer.from(stored);
+    // Strings are immutable and handed out as they are; bytes are copied out.
+    return stored === undefined || typeof stored === 'string' ? stored : Buffer.from(stored);
   }
 
-  #write(cache: LRUCache<string, Uint8Array>, entry: BackendEntry): void {
+  #write(cache: LRUCache<string, StoredValue>, entry: BackendEntry): void {
     // `new Uint8Array(view)` copies into a buffer of its own; a pooled Buffer slice would
     // pin its whole shared slab for as long as the entry lives.
-    const copy = new Uint8Array(entry.value);
+    const { value } = entry;
+    const copy = typeof value === 'string' ? value : new Uint8Array(value);
     // ttl 0 is lru-cache's "no expiry"; passing it also clears a TTL from an earlier set.
     cache.set(entry.key, copy, { ttl: entry.ttlMs ?? 0 });
   }
 
-  async get(key: string): Promise<Uint8Array | undefined> {
+  async get(key: string): Promise<StoredValue | undefined> {
     return this.#read(this.#open(), key);
   }
 
-  async getMany(keys: readonly string[]): Promise<Array<Uint8Array | undefined>> {
+  async getMany(keys: readonly string[]): Promise<Array<StoredValue | undefined>> {
     const cache = this.#open();
     return keys.map((key) => this.#read(cache, key));
   }
 
-  async set(key: string, value: Uint8Array, ttlMs: number | undefined): Promise<void> {
+  async set(key: string, value: StoredValue, ttlMs: number | undefined): Promise<void> {
     const cache = this.#open();
     this.#checkEntry(key, value, ttlMs);
     this.#write(cache, { key, value, ttlMs });

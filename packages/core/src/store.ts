@@ -1,4 +1,4 @@
-import type { Backend } from './backend.js';
+import type { Backend, StoredValue } from './backend.js';
 import { Chain } from './chain.js';
 import { DeadlineQueue } from './deadline.js';
 import {
@@ -29,6 +29,7 @@ import { isCallerError, Member, toError } from './member.js';
 import type { BackendSlot, BreakerOptions, ResilientStoreOptions } from './options.js';
 import { jsonSerializer, type Serializer } from './serializer.js';
 import { SingleFlight } from './single-flight.js';
+import { storedByteLength } from './stored-value.js';
 import { applyJitter, parseTtl, type Ttl, validateJitter } from './ttl.js';
 
 export interface SetOptions {
@@ -77,6 +78,8 @@ export class ResilientStore {
   /** Keys of up to this many UTF-16 units fit every backend, whatever their bytes. */
   private readonly safeKeyChars: number;
   private readonly largestValueBytes: number;
+  /** Values of up to this many bytes (or string chars) fit every backend. */
+  private readonly safeValueBytes: number;
   private observer: OperationObserver | undefined;
   private allFailedLogged = false;
   private closing: Promise<void> | undefined;
@@ -131,6 +134,7 @@ export class ResilientStore {
     const caps = this.members.map((m) => m.backend.capabilities);
     this.safeKeyChars = Math.floor(Math.min(...caps.map((c) => c.maxKeyBytes)) / 3);
     this.largestValueBytes = Math.max(...caps.map((c) => c.maxValueBytes));
+    this.safeValueBytes = Math.min(...caps.map((c) => c.maxValueBytes));
   }
 
   // ---------------------------------------------------------------- reads
@@ -168,11 +172,11 @@ export class ResilientStore {
   async set<T>(key: string, value: T, options?: SetOptions): Promise<void> {
     const full = this.key(key);
     const ttlMs = this.ttl(options?.ttl);
-    const bytes = this.encode(value);
-    const fits = this.entryFits(full, bytes.length);
+    const stored = this.encode(value);
+    const fits = this.and(this.keyFits(full), this.valueFits(stored));
     this.writeResult(
       'set',
-      await this.execute('set', (b) => b.set(full, bytes, ttlMs), fits, [full]),
+      await this.execute('set', (b) => b.set(full, stored, ttlMs), fits, [full]),
     );
   }
 
@@ -183,8 +187,8 @@ export class ResilientStore {
       return { key, value: this.encode(e.value), ttlMs: this.ttl(e.ttl) };
     });
     const keys = prepared.map((e) => e.key);
-    const largest = Math.max(...prepared.map((e) => e.value.length));
-    const fits = this.and(this.keysFit(keys), this.valueFits(largest));
+    const largest = Math.max(...prepared.map((e) => storedByteLength(e.value)));
+    const fits = this.and(this.keysFit(keys), this.valueBytesFit(largest));
     this.writeResult(
       'setMany',
       await this.execute('setMany', (b) => b.setMany(prepared), fits, keys),
@@ -266,7 +270,7 @@ export class ResilientStore {
       active: active?.name ?? null,
       backends: this.members.map((m) => ({
         name: m.name,
-        state: m.connected || !m.everAvailable ? m.breaker.state : 'unavailable',
+        state: m.connected ? m.breaker.state : 'unavailable',
         lastError: m.lastError?.message,
         latencyMs: m.latencyMs,
       })),
@@ -497,18 +501,12 @@ export class ResilientStore {
     return ms !== undefined && this.jitter > 0 ? applyJitter(ms, this.jitter) : ms;
   }
 
-  private encode(value: unknown): Uint8Array {
-    const bytes = encodeValue(value, this.serializer, Date.now());
-    if (bytes.length > this.largestValueBytes) {
-      throw new ValueTooLargeError(
-        `value of ${bytes.length} bytes exceeds the largest any backend accepts (${this.largestValueBytes})`,
-      );
-    }
-    return bytes;
+  private encode(value: unknown): StoredValue {
+    return encodeValue(value, this.serializer, Date.now());
   }
 
-  private decode(bytes: Uint8Array): unknown {
-    const decoded = decodeValue(bytes, this.serializer);
+  private decode(stored: StoredValue): unknown {
+    const decoded = decodeValue(stored, this.serializer);
     if (decoded === undefined) {
       this.events.emit('error', {
         backend: null,
@@ -536,12 +534,21 @@ export class ResilientStore {
     return this.keyFits(longest);
   }
 
-  private valueFits(bytes: number): Fits {
-    return (m) => bytes <= m.backend.capabilities.maxValueBytes;
+  /** Backends whose value limit admits `stored`; a ValueTooLargeError when none does. */
+  private valueFits(stored: StoredValue): Fits {
+    const quick = typeof stored === 'string' ? stored.length * 3 : stored.byteLength;
+    if (quick <= this.safeValueBytes) return FITS_ALL;
+    return this.valueBytesFit(storedByteLength(stored));
   }
 
-  private entryFits(key: string, valueBytes: number): Fits {
-    return this.and(this.keyFits(key), this.valueFits(valueBytes));
+  private valueBytesFit(bytes: number): Fits {
+    if (bytes > this.largestValueBytes) {
+      throw new ValueTooLargeError(
+        `value of ${bytes} bytes exceeds the largest any backend accepts (${this.largestValueBytes})`,
+      );
+    }
+    if (bytes <= this.safeValueBytes) return FITS_ALL;
+    return (m) => bytes <= m.backend.capabilities.maxValueBytes;
   }
 
   private and(a: Fits, b: Fits): Fits {

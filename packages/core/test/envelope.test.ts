@@ -73,15 +73,34 @@ describe('encodeValue / decodeValue', () => {
     expect(decoded).toEqual({ value, writtenAt: NOW });
   });
 
-  it('produces the same bytes on the default fast path as the generic path', () => {
+  it('stores JSON values as a text envelope readable as a string or as its UTF-8 bytes', () => {
     const value = { text: 'naïve 🌍', n: 1 };
-    const fast = encodeValue(value, jsonSerializer, NOW);
-    const generic = encodeEnvelope(jsonSerializer.serialize(value), NOW, 'serialized');
-    expect(Buffer.from(fast).equals(Buffer.from(generic))).toBe(true);
+    const stored = encodeValue(value, jsonSerializer, NOW);
+    expect(typeof stored).toBe('string');
+    expect(stored).toBe(`\u0002${String(NOW).padStart(13, '0')}${JSON.stringify(value)}`);
+    expect(decodeValue(stored, jsonSerializer)).toEqual({ value, writtenAt: NOW });
+    const asBytes = Buffer.from(stored as string, 'utf8');
+    expect(decodeValue(asBytes, jsonSerializer)).toEqual({ value, writtenAt: NOW });
+    expect(decodeValue(new Uint8Array(asBytes), jsonSerializer)).toEqual({ value, writtenAt: NOW });
+  });
+
+  it('treats a malformed text envelope, or plain text, as unreadable', () => {
+    expect(decodeValue('\u000212x4567890123{}', jsonSerializer)).toBeUndefined();
+    expect(decodeValue('\u00021234', jsonSerializer)).toBeUndefined();
+    expect(decodeValue(`\u0002${'0'.repeat(13)}{not json`, jsonSerializer)).toBeUndefined();
+    expect(decodeValue('{"plain":"json"}', jsonSerializer)).toBeUndefined();
+  });
+
+  it('strips __proto__ from a text envelope read back', () => {
+    const stored = `\u0002${'0'.repeat(13)}{"__proto__":{"polluted":true},"ok":1}`;
+    const value = decodeValue(stored, jsonSerializer)?.value as Record<string, unknown>;
+    expect(value.ok).toBe(1);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.hasOwn(value, '__proto__')).toBe(false);
   });
 
   it('uses a custom serializer both ways', () => {
-    const bytes = encodeValue('abc', upperSerializer, NOW);
+    const bytes = encodeValue('abc', upperSerializer, NOW) as Uint8Array;
     expect(Buffer.from(decodeEnvelope(bytes)?.payload ?? []).toString()).toBe('ABC');
     expect(decodeValue(bytes, upperSerializer)?.value).toBe('abc');
   });
@@ -92,7 +111,7 @@ describe('encodeValue / decodeValue', () => {
     expect(Buffer.isBuffer(viaUint8?.value)).toBe(true);
     expect([...(viaUint8?.value as Buffer)]).toEqual([0, 255, 128]);
 
-    const fromBuffer = encodeValue(Buffer.from('hi'), upperSerializer, NOW);
+    const fromBuffer = encodeValue(Buffer.from('hi'), upperSerializer, NOW) as Uint8Array;
     expect(decodeEnvelope(fromBuffer)?.kind).toBe('bytes');
     expect((decodeValue(fromBuffer, upperSerializer)?.value as Buffer).toString()).toBe('hi');
   });

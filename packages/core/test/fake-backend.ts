@@ -1,4 +1,4 @@
-import type { AvailabilitySignal, Backend, BackendEntry } from '../src/backend.js';
+import type { AvailabilitySignal, Backend, BackendEntry, StoredValue } from '../src/backend.js';
 
 /**
  * A scripted in-memory backend for the store's unit tests (never for backend
@@ -8,7 +8,7 @@ export type FakeMode = 'ok' | 'fail' | 'hang';
 
 export class FakeBackend implements Backend {
   readonly capabilities;
-  readonly data = new Map<string, Uint8Array>();
+  readonly data = new Map<string, StoredValue>();
   mode: FakeMode = 'ok';
   calls = 0;
   pings = 0;
@@ -72,7 +72,7 @@ export class FakeBackend implements Backend {
   getMany(keys: readonly string[]) {
     return this.act(() => keys.map((k) => this.data.get(k)));
   }
-  set(key: string, value: Uint8Array, _ttlMs?: number) {
+  set(key: string, value: StoredValue, _ttlMs?: number) {
     return this.act(() => {
       this.data.set(key, value);
     });

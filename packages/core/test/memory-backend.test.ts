@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { StoredValue } from '../src/backend.js';
 import {
   BackendUnavailableError,
   ConfigError,
@@ -6,10 +7,11 @@ import {
   ValueTooLargeError,
 } from '../src/errors.js';
 import { fromConfig, MEMORY_DEFAULTS, memoryBackend } from '../src/memory-backend.js';
+import { storedBytes } from '../src/stored-value.js';
 
 const bytes = (text: string): Uint8Array => new Uint8Array(Buffer.from(text));
-const text = (value: Uint8Array | undefined): string | undefined =>
-  value === undefined ? undefined : Buffer.from(value).toString();
+const text = (value: StoredValue | undefined): string | undefined =>
+  value === undefined ? undefined : storedBytes(value).toString();
 
 function configErrorField(fn: () => unknown): string | undefined {
   try {
@@ -78,7 +80,7 @@ describe('memoryBackend', () => {
       ValueTooLargeError,
     );
     await backend.set('k', new Uint8Array(98), undefined);
-    expect((await backend.get('k'))?.byteLength).toBe(98);
+    expect((await backend.get('k')) as Uint8Array).toHaveLength(98);
   });
 
   it('writes nothing from a setMany that holds one bad entry', async () => {
@@ -104,8 +106,16 @@ describe('memoryBackend', () => {
     const second = await backend.get('k');
     expect(Buffer.isBuffer(first)).toBe(true);
     expect(first).not.toBe(second);
-    if (first !== undefined) first[0] = 0;
+    if (first instanceof Uint8Array) first[0] = 0;
     expect(text(second)).toBe('v');
+  });
+
+  it('keeps a string value as the same UTF-8 text', async () => {
+    const backend = memoryBackend({ maxBytes: 1000, maxValueBytes: 20 });
+    await backend.set('s', 'héllo ✓', undefined);
+    expect(text(await backend.get('s'))).toBe('héllo ✓');
+    // The limit counts UTF-8 bytes: 7 three-byte characters are 21 bytes.
+    await expect(backend.set('t', '✓✓✓✓✓✓✓', undefined)).rejects.toThrow(ValueTooLargeError);
   });
 
   it('rejects every operation after close() with BackendUnavailableError', async () => {

@@ -385,15 +385,24 @@ describe('startup', () => {
     const { logger, lines } = recordingLogger();
     const store = new ResilientStore({ backends: [primary, fallback], breaker, logger });
     const events: string[] = [];
-    store.on('failover', (e) => events.push(`failover ${e.from}->${e.to}`));
+    const reasons: string[] = [];
+    store.on('failover', (e) => {
+      events.push(`failover ${e.from}->${e.to}`);
+      reasons.push(e.reason);
+    });
     store.on('recovered', (e) => events.push(`recovered ${e.backend}`));
+    primary.mode = 'fail';
     // Connecting is not an outage yet: served by the fallback, but nothing reported.
     await store.set('k', 1);
     expect(fallback.calls).toBe(1);
     expect(events).toEqual([]);
+    expect(store.health().backends[0]?.state).toBe('unavailable');
     await vi.advanceTimersByTimeAsync(1_000);
     expect(events).toEqual(['failover primary->fallback']);
+    // The reason is what the backend says when asked, not a generic "no answer".
+    expect(reasons).toEqual(['unreachable at startup: primary is broken']);
     expect(store.health()).toMatchObject({ status: 'degraded', active: 'fallback' });
+    primary.mode = 'ok';
     primary.setConnected(true);
     expect(events).toEqual(['failover primary->fallback', 'recovered primary']);
     expect(store.health()).toMatchObject({ status: 'ok', active: 'primary' });

@@ -3,6 +3,9 @@ import {
   InvalidKeyError,
   InvalidTtlError,
   SerializationError,
+  storedByteLength,
+  storedBytes,
+  storedValueFits,
   ValueTooLargeError,
   validateKey,
 } from '@resilient-store/core';
@@ -21,22 +24,20 @@ export function checkPrefix(prefix: unknown, maxKeyBytes: number): asserts prefi
   if (prefix.length > 0) checkKey(prefix, maxKeyBytes);
 }
 
-/** Checks a value and returns it as a Buffer view (no copy), which is what ioredis sends as is. */
-export function toValueBuffer(value: unknown, maxValueBytes: number): Buffer {
-  if (!(value instanceof Uint8Array)) {
-    throw new SerializationError('a backend value must be a Uint8Array');
+/** Checks a value and returns what ioredis should send: the string itself, or a Buffer view (no copy) of bytes. */
+export function toValue(value: unknown, maxValueBytes: number): Buffer | string {
+  if (typeof value !== 'string' && !(value instanceof Uint8Array)) {
+    throw new SerializationError('a backend value must be a Uint8Array or a string');
   }
-  if (value.byteLength > maxValueBytes) {
+  if (!storedValueFits(value, maxValueBytes)) {
     throw new ValueTooLargeError(
-      `value of ${value.byteLength} bytes exceeds this backend's limit of ${maxValueBytes} bytes`,
+      `value of ${storedByteLength(value)} bytes exceeds this backend's limit of ${maxValueBytes} bytes`,
     );
   }
-  return Buffer.isBuffer(value)
-    ? value
-    : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  // Strings go to ioredis as they are: it sends them on its cheaper string path.
+  return typeof value === 'string' ? value : storedBytes(value);
 }
 
-/** Checks a TTL: a positive integer number of ms, or `undefined` for no expiry. */
 export function checkTtl(ttlMs: unknown): asserts ttlMs is number | undefined {
   if (ttlMs === undefined) return;
   if (typeof ttlMs !== 'number' || !Number.isSafeInteger(ttlMs) || ttlMs <= 0) {

@@ -5,7 +5,7 @@ import { groupBySlot, pick, type SlotGroup } from './slots.js';
 /** One SET to send: the key, the value bytes, and the expiry in ms (`undefined`: none). */
 export interface SetCommand {
   readonly key: string;
-  readonly value: Buffer;
+  readonly value: Buffer | string;
   readonly ttlMs: number | undefined;
 }
 

@@ -5,7 +5,7 @@ import { clearPrefix } from './clear-prefix.js';
 import { closeClient } from './close-client.js';
 import { ConnectionState } from './connection-state.js';
 import { createClient } from './create-client.js';
-import { checkKey, checkPrefix, checkTtl, toValueBuffer } from './input.js';
+import { checkKey, checkPrefix, checkTtl, toValue } from './input.js';
 import { type KeyCommands, keyCommands, type SetCommand } from './key-commands.js';
 import { REDIS_MAX_KEY_BYTES, type RedisBackendOptions, type RedisClient } from './options.js';
 import { type RedisSettings, resolveSettings } from './settings.js';
@@ -57,10 +57,11 @@ class RedisBackendImpl implements RedisBackend {
     });
   }
 
-  async get(key: string): Promise<Uint8Array | undefined> {
-    checkKey(key, REDIS_MAX_KEY_BYTES);
-    await this.#ready();
-    return (await this.client.getBuffer(key)) ?? undefined;
+  get(key: string): Promise<Uint8Array | undefined> {
+    return this.#run(
+      () => checkKey(key, REDIS_MAX_KEY_BYTES),
+      () => this.client.getBuffer(key).then(orUndefined),
+    );
   }
 
   async getMany(keys: readonly string[]): Promise<Array<Uint8Array | undefined>> {
@@ -71,30 +72,38 @@ class RedisBackendImpl implements RedisBackend {
     return values.map((value) => value ?? undefined);
   }
 
-  async set(key: string, value: Uint8Array, ttlMs: number | undefined): Promise<void> {
-    checkKey(key, REDIS_MAX_KEY_BYTES);
-    checkTtl(ttlMs);
-    const bytes = toValueBuffer(value, this.#settings.maxValueBytes);
-    await this.#ready();
-    if (ttlMs === undefined) await this.client.set(key, bytes);
-    else await this.client.set(key, bytes, 'PX', ttlMs);
+  set(key: string, value: Uint8Array, ttlMs: number | undefined): Promise<void> {
+    let bytes: Buffer | string;
+    return this.#run(
+      () => {
+        checkKey(key, REDIS_MAX_KEY_BYTES);
+        checkTtl(ttlMs);
+        bytes = toValue(value, this.#settings.maxValueBytes);
+      },
+      () =>
+        (ttlMs === undefined
+          ? this.client.set(key, bytes)
+          : this.client.set(key, bytes, 'PX', ttlMs)
+        ).then(nothing),
+    );
   }
 
   async setMany(entries: readonly BackendEntry[]): Promise<void> {
     const commands: SetCommand[] = entries.map(({ key, value, ttlMs }) => {
       checkKey(key, REDIS_MAX_KEY_BYTES);
       checkTtl(ttlMs);
-      return { key, value: toValueBuffer(value, this.#settings.maxValueBytes), ttlMs };
+      return { key, value: toValue(value, this.#settings.maxValueBytes), ttlMs };
     });
     if (commands.length === 0) return;
     await this.#ready();
     await this.#commands.set(commands);
   }
 
-  async delete(key: string): Promise<boolean> {
-    checkKey(key, REDIS_MAX_KEY_BYTES);
-    await this.#ready();
-    return (await this.client.unlink(key)) > 0;
+  delete(key: string): Promise<boolean> {
+    return this.#run(
+      () => checkKey(key, REDIS_MAX_KEY_BYTES),
+      () => this.client.unlink(key).then((removed) => removed > 0),
+    );
   }
 
   async deleteMany(keys: readonly string[]): Promise<number> {
@@ -132,8 +141,30 @@ class RedisBackendImpl implements RedisBackend {
     }
   }
 
+  /**
+   * Validate, then send. The common case — input valid, client ready — sends at
+   * once: no async frame and no extra tick on the hot path. Otherwise the input
+   * error rejects, or the command waits for the first connection (bounded) or
+   * rejects at once while Redis is known to be down.
+   */
+  #run<T>(check: () => void, send: () => Promise<T>): Promise<T> {
+    try {
+      check();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (!this.#closing && this.availability.isAvailable()) return send();
+    return this.#ready().then(send);
+  }
+
   #ready(): Promise<void> {
     if (this.#closing) return Promise.reject(new BackendUnavailableError(this.name, 'closed'));
     return this.availability.whenReady(this.#settings.commandTimeout);
   }
 }
+
+function orUndefined(value: Buffer | null): Buffer | undefined {
+  return value ?? undefined;
+}
+
+function nothing(): void {}

@@ -1,3 +1,4 @@
+import type { StoredValue } from '@resilient-store/core';
 import {
   describeBackendConformance,
   type RedisCluster,
@@ -105,7 +106,7 @@ describe('redisBackend on a 3-master cluster', () => {
     // The client learns the new owner from a MOVED or a slots refresh; until then
     // commands for the lost slots fail fast. Poll instead of sleeping a fixed time.
     const deadline = Date.now() + 20_000;
-    let values: Array<Uint8Array | undefined> = [];
+    let values: Array<StoredValue | undefined> = [];
     while (Date.now() < deadline) {
       try {
         values = await backend.getMany(keys);

@@ -1,5 +1,5 @@
 import { createHook } from 'node:async_hooks';
-import type { AvailabilitySignal } from '@resilient-store/core';
+import { type AvailabilitySignal, type StoredValue, storedBytes } from '@resilient-store/core';
 
 export type Outcome<T> =
   | { readonly state: 'fulfilled'; readonly value: T }
@@ -106,8 +106,8 @@ export function uniquePrefix(label: string): string {
 }
 
 export const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
-export const text = (value: Uint8Array | undefined): string | undefined =>
-  value === undefined ? undefined : new TextDecoder().decode(value);
+export const text = (value: StoredValue | undefined): string | undefined =>
+  value === undefined ? undefined : storedBytes(value).toString('utf8');
 
 const TRACKED_TYPES = new Set([
   'Timeout',

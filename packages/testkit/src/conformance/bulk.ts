@@ -30,11 +30,19 @@ export function bulkTests({ backend }: ConformanceContext): void {
       { key: `${p}y`, value: bytesOf('y'), ttlMs: 60_000 },
       { key: `${p}x`, value: bytesOf('x2'), ttlMs: undefined },
       { key: `${p}empty`, value: new Uint8Array(0), ttlMs: undefined },
+      { key: `${p}text`, value: 'tëxt ✓', ttlMs: 60_000 },
     ]);
-    const [x, y, empty] = await backend().getMany([`${p}x`, `${p}y`, `${p}empty`]);
+    const [x, y, empty, text] = await backend().getMany([
+      `${p}x`,
+      `${p}y`,
+      `${p}empty`,
+      `${p}text`,
+    ]);
     expect(sameBytes(x, bytesOf('x2'))).toBe(true);
     expect(sameBytes(y, bytesOf('y'))).toBe(true);
-    expect(empty?.byteLength).toBe(0);
+    expect(empty).toBeDefined();
+    expect(sameBytes(empty, '')).toBe(true);
+    expect(sameBytes(text, bytesOf('tëxt ✓'))).toBe(true);
   });
 
   it('deleteMany counts each removed key once, ignoring duplicates and misses', async () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { keyBytes } from '@resilient-store/core';
+import { keyBytes, type StoredValue, storedBytes } from '@resilient-store/core';
 
 /**
  * Test data and key helpers. Every key a test writes starts with a prefix unique to
@@ -36,12 +36,13 @@ export function randomValue(length: number): Uint8Array {
   return new Uint8Array(randomBytes(length));
 }
 
-/** True when `actual` holds exactly the bytes of `expected`. */
-export function sameBytes(actual: Uint8Array | undefined, expected: Uint8Array): boolean {
-  if (actual === undefined || actual.byteLength !== expected.byteLength) return false;
-  return Buffer.from(actual.buffer, actual.byteOffset, actual.byteLength).equals(
-    Buffer.from(expected.buffer, expected.byteOffset, expected.byteLength),
-  );
+/**
+ * True when `actual` holds exactly the bytes of `expected`. A string stands for
+ * its UTF-8 bytes, as in the Backend contract, so either side may be one.
+ */
+export function sameBytes(actual: StoredValue | undefined, expected: StoredValue): boolean {
+  if (actual === undefined) return false;
+  return storedBytes(actual).equals(storedBytes(expected));
 }
 
 /**

@@ -1,0 +1,61 @@
+import { fromJsonText } from './serializer.js';
+
+/**
+ * The text envelope: how a JSON value is stored. Same information as the binary
+ * envelope (envelope.ts) — a write time and a payload — but as a string:
+ *
+ *   char 0      \u0002 (a byte no JSON text and no binary envelope starts with)
+ *   chars 1-13  write time, ms since the epoch, 13 decimal digits (until year 2286)
+ *   chars 14-   the JSON text
+ *
+ * Why a string: drivers send a string argument as is, while a Buffer argument
+ * switches them to a slower path (ioredis builds and concatenates a Buffer per
+ * command). For the common case, a JSON value, that is most of a cache write's
+ * cost beyond the round trip. Stored, it is the UTF-8 of that string, so a
+ * backend may hand it back as bytes or as a string.
+ */
+
+const MARKER = 2;
+const TIME_DIGITS = 13;
+const HEADER_CHARS = 1 + TIME_DIGITS;
+const MAX_TIME = 9_999_999_999_999;
+
+/** `writtenAt` must be a safe integer in [0, MAX_TIME]. */
+export function encodeTextEnvelope(json: string, writtenAt: number): string {
+  if (!Number.isSafeInteger(writtenAt) || writtenAt < 0 || writtenAt > MAX_TIME) {
+    throw new RangeError(`writtenAt must be a non-negative integer of ms, got ${writtenAt}`);
+  }
+  return `\u0002${String(writtenAt).padStart(TIME_DIGITS, '0')}${json}`;
+}
+
+/** True when `first` (a char code or byte) opens a text envelope. */
+export function isTextEnvelope(first: number | undefined): boolean {
+  return first === MARKER;
+}
+
+/**
+ * Decodes a text envelope given as a string or as its UTF-8 bytes; `undefined`
+ * when it is malformed. Throws `SerializationError` for a payload that is not JSON.
+ */
+export function decodeTextEnvelope(
+  stored: string | Uint8Array,
+): { value: unknown; writtenAt: number } | undefined {
+  const length = typeof stored === 'string' ? stored.length : stored.byteLength;
+  if (length <= HEADER_CHARS) return undefined;
+  let writtenAt = 0;
+  for (let i = 1; i < HEADER_CHARS; i++) {
+    const digit = (typeof stored === 'string' ? stored.charCodeAt(i) : stored[i]!) - 48;
+    if (digit < 0 || digit > 9) return undefined;
+    writtenAt = writtenAt * 10 + digit;
+  }
+  const text =
+    typeof stored === 'string'
+      ? stored.slice(HEADER_CHARS)
+      : Buffer.isBuffer(stored)
+        ? stored.toString('utf8', HEADER_CHARS)
+        : Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength).toString(
+            'utf8',
+            HEADER_CHARS,
+          );
+  return { value: fromJsonText(text), writtenAt };
+}
