@@ -1,0 +1,88 @@
+/**
+ * The two things being compared, built so that the only difference is the store:
+ * a `ResilientStore` over `[redis, memory]`, and a raw ioredis client whose options are
+ * copied from the store's own Redis client (same fail-fast settings, same timeouts, same
+ * auto-pipelining), each with its own connection to the same server.
+ */
+import { memoryBackend, ResilientStore, silentLogger } from '@resilient-store/core';
+import { type RedisBackend, redisBackend } from '@resilient-store/redis';
+import { Redis } from 'ioredis';
+
+export interface ClientPair {
+  readonly autoPipelining: boolean;
+  readonly store: ResilientStore;
+  readonly raw: Redis;
+  /** Attempts that failed on Redis inside the store (each would have failed over). */
+  readonly storeErrors: () => number;
+  /** The fail-fast options both clients run with, for the report. */
+  readonly clientOptions: Record<string, unknown>;
+  close(): Promise<void>;
+}
+
+/** Options shown in the report: the ones that decide how a client behaves under failure. */
+const REPORTED_OPTIONS = [
+  'enableAutoPipelining',
+  'enableOfflineQueue',
+  'maxRetriesPerRequest',
+  'autoResendUnfulfilledCommands',
+  'commandTimeout',
+  'connectTimeout',
+  'socketTimeout',
+] as const;
+
+export async function openPair(url: string, autoPipelining: boolean): Promise<ClientPair> {
+  const backend: RedisBackend = redisBackend({ url, enableAutoPipelining: autoPipelining });
+  // The memory fallback is what every real store has behind Redis (createStore appends
+  // it); it costs nothing on the path of an operation that Redis answers.
+  const store = new ResilientStore({
+    backends: [backend, memoryBackend()],
+    logger: silentLogger,
+  });
+  let errors = 0;
+  store.on('error', ({ backend: name }) => {
+    if (name === backend.name) errors++;
+  });
+  // Copying the resolved options (rather than restating them here) keeps the baseline
+  // honest when the backend's defaults change.
+  const options = (backend.client as Redis).options;
+  const raw = new Redis({ ...options });
+  try {
+    await Promise.all([store.ready(), readyOf(raw)]);
+    if (store.health().active !== backend.name) {
+      throw new Error(`the store does not serve from redis: ${JSON.stringify(store.health())}`);
+    }
+  } catch (error) {
+    raw.disconnect();
+    await store.close();
+    throw error;
+  }
+  const clientOptions: Record<string, unknown> = {};
+  for (const name of REPORTED_OPTIONS) clientOptions[name] = options[name];
+  return {
+    autoPipelining,
+    store,
+    raw,
+    storeErrors: () => errors,
+    clientOptions,
+    async close() {
+      await Promise.allSettled([raw.quit(), store.close()]);
+      raw.disconnect();
+    },
+  };
+}
+
+function readyOf(client: Redis): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onReady = () => {
+      client.off('error', onError);
+      resolve();
+    };
+    const onError = (error: Error) => {
+      client.off('ready', onReady);
+      reject(error);
+    };
+    client.once('ready', onReady);
+    client.once('error', onError);
+  });
+}

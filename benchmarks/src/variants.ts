@@ -1,0 +1,78 @@
+/**
+ * The operations being timed. Each answers whether it saw a hit (a set always "hits"), so
+ * the runner can prove that every get really read a value: a miss is cheaper than a hit
+ * and would flatter whichever side produced it.
+ *
+ * The raw baselines are what a user of ioredis writes for a JSON cache; the bare get
+ * (no JSON.parse) is reported too, as the cost floor of one Redis round trip.
+ */
+import type { ClientPair } from './clients.js';
+import { type Operation, TTL_MS } from './config.js';
+import { type CachedValue, keysFor } from './fixtures.js';
+
+/** One timed call: a key and (for sets) a value in, whether it hit out. */
+export type OpFn = (key: string, value: CachedValue) => Promise<boolean>;
+
+export type VariantName = 'raw-bare' | 'raw-json' | 'store';
+
+export interface Variant {
+  readonly name: VariantName;
+  /** What the variant does, as printed in the report. */
+  readonly describes: string;
+  readonly keys: readonly string[];
+  readonly run: OpFn;
+}
+
+/** Raw and store values live under different keys (the store wraps its values in an envelope). */
+export const RAW_KEYS = keysFor('bench:raw');
+export const STORE_KEYS = keysFor('bench:rst');
+
+export function variantsFor(operation: Operation, pair: ClientPair): Variant[] {
+  const { raw, store } = pair;
+  if (operation === 'get') {
+    return [
+      {
+        name: 'raw-bare',
+        describes: 'await redis.get(k)',
+        keys: RAW_KEYS,
+        run: async (key) => (await raw.get(key)) !== null,
+      },
+      {
+        name: 'raw-json',
+        describes: 'JSON.parse(await redis.get(k))',
+        keys: RAW_KEYS,
+        run: async (key) => {
+          const text = await raw.get(key);
+          const value: CachedValue | undefined = text === null ? undefined : JSON.parse(text);
+          return value !== undefined;
+        },
+      },
+      {
+        name: 'store',
+        describes: 'await store.get(k)',
+        keys: STORE_KEYS,
+        run: async (key) => (await store.get<CachedValue>(key)) !== undefined,
+      },
+    ];
+  }
+  return [
+    {
+      name: 'raw-json',
+      describes: `redis.set(k, JSON.stringify(v), 'PX', ${TTL_MS})`,
+      keys: RAW_KEYS,
+      run: async (key, value) => {
+        await raw.set(key, JSON.stringify(value), 'PX', TTL_MS);
+        return true;
+      },
+    },
+    {
+      name: 'store',
+      describes: `store.set(k, v, { ttl: ${TTL_MS} })`,
+      keys: STORE_KEYS,
+      run: async (key, value) => {
+        await store.set(key, value, { ttl: TTL_MS });
+        return true;
+      },
+    },
+  ];
+}
