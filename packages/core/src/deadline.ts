@@ -12,28 +12,47 @@
  * a new timer per request.
  */
 
-/** A pending deadline; call `cancel()` when the guarded work finishes first. */
+/**
+ * A pending deadline. Subclass it to carry the guarded call's own state, so a
+ * call costs one object rather than an entry plus a callback closure.
+ */
+export abstract class DeadlineEntry {
+  /** @internal */ prev: DeadlineEntry | undefined = undefined;
+  /** @internal */ next: DeadlineEntry | undefined = undefined;
+  /** @internal */ queue: DeadlineQueue | undefined = undefined;
+  /** @internal */ expiresAt = 0;
+
+  /** Called once when the deadline passes before `cancel()`. */
+  protected abstract expire(): void;
+
+  /** Stop the deadline; safe to call more than once. */
+  cancel(): void {
+    this.queue?.unlink(this);
+  }
+
+  /** @internal */
+  fire(): void {
+    this.expire();
+  }
+}
+
+/** What `add()` returns: something to cancel. */
 export interface Deadline {
   cancel(): void;
 }
 
-class Entry implements Deadline {
-  prev: Entry | undefined = undefined;
-  next: Entry | undefined = undefined;
-  linked = true;
-  constructor(
-    readonly queue: DeadlineQueue,
-    readonly expiresAt: number,
-    readonly onExpire: () => void,
-  ) {}
-  cancel(): void {
-    if (this.linked) this.queue.unlink(this);
+class CallbackEntry extends DeadlineEntry {
+  constructor(private readonly onExpire: () => void) {
+    super();
+  }
+  protected expire(): void {
+    this.onExpire();
   }
 }
 
 export class DeadlineQueue {
-  private head: Entry | undefined;
-  private tail: Entry | undefined;
+  private head: DeadlineEntry | undefined;
+  private tail: DeadlineEntry | undefined;
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
 
@@ -41,7 +60,13 @@ export class DeadlineQueue {
 
   /** Calls `onExpire` once, `ms` from now, unless cancelled before. */
   add(ms: number, onExpire: () => void): Deadline {
-    const entry = new Entry(this, this.now() + ms, onExpire);
+    return this.schedule(new CallbackEntry(onExpire), ms);
+  }
+
+  /** Expires `entry` `ms` from now unless it is cancelled before. */
+  schedule<E extends DeadlineEntry>(entry: E, ms: number): E {
+    entry.expiresAt = this.now() + ms;
+    entry.queue = this;
     this.insert(entry);
     if (entry.expiresAt < this.timerAt) this.arm(entry.expiresAt);
     return entry;
@@ -56,13 +81,20 @@ export class DeadlineQueue {
 
   /** Drops every pending deadline without calling it and stops the timer. */
   clear(): void {
-    for (let e = this.head; e; e = e.next) e.linked = false;
+    let entry = this.head;
+    while (entry) {
+      const next: DeadlineEntry | undefined = entry.next;
+      entry.queue = entry.prev = entry.next = undefined;
+      entry = next;
+    }
     this.head = this.tail = undefined;
     this.disarm();
   }
 
-  unlink(entry: Entry): void {
-    entry.linked = false;
+  /** @internal */
+  unlink(entry: DeadlineEntry): void {
+    if (entry.queue !== this) return;
+    entry.queue = undefined;
     if (entry.prev) entry.prev.next = entry.next;
     else this.head = entry.next;
     if (entry.next) entry.next.prev = entry.prev;
@@ -70,7 +102,7 @@ export class DeadlineQueue {
     entry.prev = entry.next = undefined;
   }
 
-  private insert(entry: Entry): void {
+  private insert(entry: DeadlineEntry): void {
     // Walk back from the tail: with equal budgets the new entry belongs there.
     let after = this.tail;
     while (after && after.expiresAt > entry.expiresAt) after = after.prev;
@@ -85,7 +117,7 @@ export class DeadlineQueue {
   private arm(at: number): void {
     if (this.timer) clearTimeout(this.timer);
     this.timerAt = at;
-    this.timer = setTimeout(this.fire, Math.max(0, at - this.now()));
+    this.timer = setTimeout(this.onTimer, Math.max(0, at - this.now()));
     // Pending work keeps the process alive through its own sockets; a deadline
     // alone must not (nor delay exit after the last call finished).
     this.timer.unref();
@@ -97,14 +129,14 @@ export class DeadlineQueue {
     this.timerAt = Number.POSITIVE_INFINITY;
   }
 
-  private readonly fire = (): void => {
+  private readonly onTimer = (): void => {
     this.timer = undefined;
     this.timerAt = Number.POSITIVE_INFINITY;
     const now = this.now();
     while (this.head && this.head.expiresAt <= now) {
       const due = this.head;
       this.unlink(due);
-      due.onExpire();
+      due.fire();
     }
     if (this.head) this.arm(this.head.expiresAt);
   };

@@ -1,6 +1,11 @@
 import type { StoredValue } from './backend.js';
 import { jsonSerializer, type Serializer, toJsonText } from './serializer.js';
-import { decodeTextEnvelope, encodeTextEnvelope, isTextEnvelope } from './text-envelope.js';
+import {
+  encodeTextEnvelope,
+  isTextEnvelope,
+  textEnvelopeTime,
+  textEnvelopeValue,
+} from './text-envelope.js';
 
 /**
  * The binary envelope around stored values that are bytes: Buffer/Uint8Array
@@ -115,25 +120,42 @@ export function decodeValue(
 ): { value: unknown; writtenAt: number } | undefined {
   const first = typeof stored === 'string' ? stored.charCodeAt(0) : stored[0];
   if (isTextEnvelope(first)) {
-    try {
-      return decodeTextEnvelope(stored);
-    } catch {
-      return undefined;
-    }
+    const writtenAt = textEnvelopeTime(stored);
+    const value = writtenAt === undefined ? UNREADABLE : readValue(stored, serializer);
+    return writtenAt === undefined || value === UNREADABLE ? undefined : { value, writtenAt };
   }
   if (typeof stored === 'string') return undefined;
   const writtenAt = readHeader(stored);
   if (writtenAt === undefined) return undefined;
+  const value = readValue(stored, serializer);
+  return value === UNREADABLE ? undefined : { value, writtenAt };
+}
+
+/** What `readValue` answers for bytes that are not a readable envelope. */
+export const UNREADABLE: unique symbol = Symbol('unreadable');
+
+/**
+ * Just the value of a stored envelope (no write time): the read path of every
+ * `get`, so it allocates nothing beyond the value itself.
+ */
+export function readValue(stored: StoredValue, serializer: Serializer): unknown {
+  const first = typeof stored === 'string' ? stored.charCodeAt(0) : stored[0];
+  if (isTextEnvelope(first)) {
+    try {
+      const value = textEnvelopeValue(stored);
+      return value === undefined ? UNREADABLE : value;
+    } catch {
+      return UNREADABLE;
+    }
+  }
+  if (typeof stored === 'string' || readHeader(stored) === undefined) return UNREADABLE;
   const payload = stored.subarray(HEADER_BYTES);
   if (stored[1] === KIND_BYTES) {
-    return {
-      value: Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength),
-      writtenAt,
-    };
+    return Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
   }
   try {
-    return { value: serializer.deserialize(payload), writtenAt };
+    return serializer.deserialize(payload);
   } catch {
-    return undefined;
+    return UNREADABLE;
   }
 }

@@ -1,6 +1,6 @@
 import type { Backend } from './backend.js';
 import { Breaker, type BreakerState } from './breaker.js';
-import type { DeadlineQueue } from './deadline.js';
+import { DeadlineEntry, type DeadlineQueue } from './deadline.js';
 import { BackendTimeoutError, ResilientStoreError } from './errors.js';
 import type { BreakerOptions } from './options.js';
 
@@ -99,64 +99,44 @@ export class Member {
     record: boolean,
     onError?: (error: Error) => F | Promise<F>,
   ): Promise<T | F> {
-    const sample = ++this.sampleCounter % LATENCY_SAMPLE_EVERY === 0;
-    const started = sample ? performance.now() : 0;
-    return new Promise<T | F>((resolve, reject) => {
-      const fail = (error: Error): void => {
-        if (!onError) {
-          reject(error);
-          return;
-        }
-        try {
-          resolve(onError(error));
-        } catch (thrown) {
-          reject(thrown);
-        }
-      };
-      let settled = false;
-      const deadline = this.deadlines.add(budgetMs, () => {
-        if (settled) return;
-        settled = true;
-        const error = new BackendTimeoutError(this.name, budgetMs);
-        this.lastError = error;
-        if (record) this.breaker.failure(error);
-        fail(error);
-      });
-      let pending: Promise<T>;
-      try {
-        pending = run(this.backend);
-      } catch (error) {
-        pending = Promise.reject(error);
-      }
-      pending.then(
-        (value) => {
-          if (settled) return;
-          settled = true;
-          deadline.cancel();
-          if (record) this.breaker.success(0);
-          if (sample) this.recordLatency(performance.now() - started);
-          resolve(value);
-        },
-        (reason: unknown) => {
-          if (settled) return;
-          settled = true;
-          deadline.cancel();
-          const error = toError(reason);
-          if (isCallerError(error)) {
-            if (record) this.breaker.success(0);
-          } else {
-            this.lastError = error;
-            if (record) this.breaker.failure(error);
-          }
-          fail(error);
-        },
-      );
+    const call = new BoundedCall<T, F>(this, budgetMs, record, onError);
+    const answer = new Promise<T | F>((resolve, reject) => {
+      call.resolve = resolve;
+      call.reject = reject;
     });
+    this.deadlines.schedule(call, budgetMs);
+    let pending: Promise<T>;
+    try {
+      pending = run(this.backend);
+    } catch (error) {
+      pending = Promise.reject(error);
+    }
+    pending.then(
+      (value) => call.succeed(value),
+      (reason: unknown) => call.fail(toError(reason)),
+    );
+    return answer;
+  }
+
+  /** @internal Book-keeping of one finished call (see BoundedCall). */
+  settled(outcome: 'success' | 'callerError' | Error, record: boolean, startedAt: number): void {
+    if (outcome === 'success' || outcome === 'callerError') {
+      if (record) this.breaker.success(0);
+      if (outcome === 'success' && startedAt > 0) this.recordLatency(performance.now() - startedAt);
+      return;
+    }
+    this.lastError = outcome;
+    if (record) this.breaker.failure(outcome);
   }
 
   close(): void {
     this.unsubscribe?.();
     this.breaker.shutdown();
+  }
+
+  /** @internal True for the one call in LATENCY_SAMPLE_EVERY whose latency is measured. */
+  sampleNext(): boolean {
+    return ++this.sampleCounter % LATENCY_SAMPLE_EVERY === 0;
   }
 
   private recordLatency(ms: number): void {
@@ -179,3 +159,65 @@ export function isCallerError(error: Error): boolean {
 export function toError(reason: unknown): Error {
   return reason instanceof Error ? reason : new Error(String(reason));
 }
+
+/**
+ * One call to a backend under a deadline: whichever comes first — the answer,
+ * the error, or the deadline — settles it; whatever comes later is ignored, so
+ * timed-out work never reaches the caller. One object per call holds the state
+ * and is the deadline entry itself.
+ */
+class BoundedCall<T, F> extends DeadlineEntry {
+  resolve: (value: T | F | PromiseLike<T | F>) => void = noop;
+  reject: (reason: unknown) => void = noop;
+  private done = false;
+  private readonly startedAt: number;
+
+  constructor(
+    private readonly member: Member,
+    private readonly budgetMs: number,
+    private readonly record: boolean,
+    private readonly onError: ((error: Error) => F | Promise<F>) | undefined,
+  ) {
+    super();
+    this.startedAt = member.sampleNext() ? performance.now() : 0;
+  }
+
+  succeed(value: T): void {
+    if (this.done) return;
+    this.done = true;
+    this.cancel();
+    this.member.settled('success', this.record, this.startedAt);
+    this.resolve(value);
+  }
+
+  fail(error: Error): void {
+    if (this.done) return;
+    this.done = true;
+    this.cancel();
+    this.member.settled(isCallerError(error) ? 'callerError' : error, this.record, 0);
+    this.handOver(error);
+  }
+
+  protected expire(): void {
+    if (this.done) return;
+    this.done = true;
+    const error = new BackendTimeoutError(this.member.name, this.budgetMs);
+    this.member.settled(error, this.record, 0);
+    this.handOver(error);
+  }
+
+  /** Reject, or resolve with what `onError` makes of it (the next backend's attempt). */
+  private handOver(error: Error): void {
+    if (!this.onError) {
+      this.reject(error);
+      return;
+    }
+    try {
+      this.resolve(this.onError(error));
+    } catch (thrown) {
+      this.reject(thrown);
+    }
+  }
+}
+
+function noop(): void {}

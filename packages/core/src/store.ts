@@ -6,7 +6,7 @@ import {
   DEFAULT_OPERATION_TIMEOUT_MS,
   DEFAULT_STARTUP_GRACE_MS,
 } from './defaults.js';
-import { decodeValue, encodeValue } from './envelope.js';
+import { encodeValue, readValue, UNREADABLE } from './envelope.js';
 import {
   AllBackendsFailedError,
   BackendUnavailableError,
@@ -506,8 +506,8 @@ export class ResilientStore {
   }
 
   private decode(stored: StoredValue): unknown {
-    const decoded = decodeValue(stored, this.serializer);
-    if (decoded === undefined) {
+    const value = readValue(stored, this.serializer);
+    if (value === UNREADABLE) {
       this.events.emit('error', {
         backend: null,
         operation: 'get',
@@ -515,7 +515,7 @@ export class ResilientStore {
       });
       return undefined;
     }
-    return decoded.value;
+    return value;
   }
 
   /** Backends whose key limit admits `key`; an InvalidKeyError when none does. */

@@ -33,13 +33,8 @@ export function isTextEnvelope(first: number | undefined): boolean {
   return first === MARKER;
 }
 
-/**
- * Decodes a text envelope given as a string or as its UTF-8 bytes; `undefined`
- * when it is malformed. Throws `SerializationError` for a payload that is not JSON.
- */
-export function decodeTextEnvelope(
-  stored: string | Uint8Array,
-): { value: unknown; writtenAt: number } | undefined {
+/** The write time of a text envelope, or `undefined` when the header is malformed. */
+export function textEnvelopeTime(stored: string | Uint8Array): number | undefined {
   const length = typeof stored === 'string' ? stored.length : stored.byteLength;
   if (length <= HEADER_CHARS) return undefined;
   let writtenAt = 0;
@@ -48,6 +43,16 @@ export function decodeTextEnvelope(
     if (digit < 0 || digit > 9) return undefined;
     writtenAt = writtenAt * 10 + digit;
   }
+  return writtenAt;
+}
+
+/**
+ * The value in a text envelope given as a string or as its UTF-8 bytes;
+ * `undefined` for a malformed header. Throws `SerializationError` for a payload
+ * that is not JSON.
+ */
+export function textEnvelopeValue(stored: string | Uint8Array): unknown {
+  if (textEnvelopeTime(stored) === undefined) return undefined;
   const text =
     typeof stored === 'string'
       ? stored.slice(HEADER_CHARS)
@@ -57,5 +62,5 @@ export function decodeTextEnvelope(
             'utf8',
             HEADER_CHARS,
           );
-  return { value: fromJsonText(text), writtenAt };
+  return fromJsonText(text);
 }

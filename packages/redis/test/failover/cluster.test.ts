@@ -1,0 +1,64 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startRedisCluster } from '@resilient-store/testkit';
+import { describe, expect, it } from 'vitest';
+import { redisBackend } from '../../src/index.js';
+import { expectBackOnRedis, expectCleanRun } from './harness/expectations.js';
+import { PROFILES } from './harness/profiles.js';
+import { ScenarioRun } from './harness/scenario.js';
+
+/** How long the fallback must have been idle before the store counts as back on the cluster. */
+const QUIET_MS = 1_000;
+/** Generous bound for the client to follow the promotion (topology refresh, reconnection). */
+const RETURN_WITHIN_MS = 5_000;
+
+describe.sequential('scenario 5: a Redis Cluster master killed (SIGKILL) under load', () => {
+  for (const profile of PROFILES) {
+    it(`serves the lost slots from memory and returns to the cluster after promotion (${profile.name} settings)`, async () => {
+      const cluster = await startRedisCluster({ masters: 3, replicasPerMaster: 1 });
+      const run = await ScenarioRun.start({
+        scenario: '5 cluster master killed',
+        profile,
+        redis: () => redisBackend({ cluster: cluster.startupNodes, ...profile.redis }),
+        // No event marks the moment the promoted replica starts serving the lost slots, so
+        // read-your-writes is asserted up to the kill and counted after it.
+        rywCheckedUntil: 'fault',
+      });
+      expect(run.store.health()).toMatchObject({ status: 'ok', active: 'redis' });
+      await sleep(1_000);
+
+      // killMaster resolves once a replica owns the slots and the cluster reports ok: that
+      // is when the fault counts as lifted.
+      let promotion: Promise<unknown> = Promise.resolve();
+      await run.fault(() => {
+        promotion = cluster.killMaster(0, 20_000);
+      });
+      await run.lift(() => promotion);
+
+      // Back on the cluster: the fallback has answered nothing for QUIET_MS.
+      const giveUpAt = performance.now() + RETURN_WITHIN_MS + QUIET_MS;
+      while (performance.now() - (run.served.lastServedAt('memory') ?? 0) < QUIET_MS) {
+        if (performance.now() > giveUpAt) break;
+        await sleep(100);
+      }
+
+      const failedOver = run.events.of('failover').length > 0;
+      const lastFallback = run.served.lastServedAt('memory') ?? 0;
+      const fallbackMs = Math.round(lastFallback - (run.faultAt ?? 0));
+      const result = await run.finish(
+        `${failedOver ? 'failed over' : 'rode through (no failover event)'}; ` +
+          `${run.events.attemptErrors.length} attempts failed over to memory; ` +
+          `memory served lost slots until +${fallbackMs} ms after the kill; ` +
+          `promotion seen at +${Math.round((run.liftedAt ?? 0) - (run.faultAt ?? 0))} ms`,
+      );
+      expectCleanRun(result, { failovers: { max: 1 }, recoveries: { max: 1 } });
+      expect(result.summary.recoveries).toBe(result.summary.failovers);
+      if (failedOver) expectBackOnRedis(result);
+      // The lost slots really went to the fallback, and came back to the cluster.
+      expect(result.served.counts(run.faultAt ?? 0, run.liftedAt).memory ?? 0).toBeGreaterThan(0);
+      expect(lastFallback - (run.liftedAt ?? 0)).toBeLessThan(RETURN_WITHIN_MS);
+      expect(performance.now() - lastFallback, 'fallback idle at the end').toBeGreaterThan(
+        QUIET_MS,
+      );
+    }, 60_000);
+  }
+});

@@ -1,0 +1,184 @@
+import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
+import { type Backend, memoryBackend, ResilientStore } from '@resilient-store/core';
+import { onTestFinished } from 'vitest';
+import { EventRecorder, type RecordedEvent } from './event-recorder.js';
+import {
+  activeResources,
+  leakedResources,
+  RejectionRecorder,
+  type ResourceCounts,
+} from './hygiene.js';
+import { LoadGenerator, type LoadOptions, type OpRecord } from './load-generator.js';
+import { captureLogger } from './log-capture.js';
+import { operationTimeoutOf, type Profile } from './profiles.js';
+import { report, type ScenarioSummary } from './reporter.js';
+import { ReadYourWritesChecker, type Violation } from './ryw-checker.js';
+import { ServedByRecorder } from './served-by.js';
+import { type RywWindow, summarize } from './summarize.js';
+
+export interface ScenarioOptions {
+  /** Name used in the report, e.g. '1 redis killed'. */
+  readonly scenario: string;
+  readonly profile: Profile;
+  /** Builds the Redis backend; called after the resource baseline is taken. */
+  readonly redis: () => Backend;
+  readonly load?: LoadOptions;
+  /**
+   * Wait for Redis to connect before the load starts (default true). Without it, the
+   * first writes land on the memory fallback and the first reads, once Redis is up, go
+   * to Redis: a read-your-writes gap at startup that is not the fault under test.
+   */
+  readonly awaitReady?: boolean;
+  /**
+   * Until when read-your-writes violations are asserted to be absent; later ones are only
+   * counted, because the recovery journal that would prevent them does not exist yet.
+   * `'recovery'` (default): until the first `recovered` event after the fault — before
+   * the fault and while the fallback serves. `'fault'`: until the fault only, for faults
+   * the store rides through without a failover (a cluster slot moving to a replica), where
+   * no event marks the moment the recovered backend starts serving again.
+   */
+  readonly rywCheckedUntil?: RywWindow;
+}
+
+/** Everything a scenario's assertions need, and the summary that was reported. */
+export interface ScenarioResult {
+  readonly summary: ScenarioSummary;
+  readonly operationTimeoutMs: number;
+  readonly records: readonly OpRecord[];
+  readonly events: readonly RecordedEvent[];
+  /** Read-your-writes violations in the window that is asserted (see `rywCheckedUntil`). */
+  readonly violationsChecked: readonly Violation[];
+  /** Violations after that window: counted and reported, not asserted. */
+  readonly violationsReported: readonly Violation[];
+  readonly rejections: readonly string[];
+  readonly leaks: readonly string[];
+  readonly healthAtStart: ReturnType<ResilientStore['health']>;
+  readonly served: ServedByRecorder;
+  /** When the last `recovered` event after the fault came, if one did. */
+  readonly lastRecoveredAt: number | undefined;
+}
+
+/**
+ * Resource types a store cannot create but a scenario's own servers do: `restart()` spawns
+ * a new redis-server process, which shows up as a `ProcessWrap` the baseline never had.
+ */
+const NOT_THE_STORES = new Set(['ProcessWrap']);
+
+/**
+ * One scenario run: a store `[redis, memory]` under concurrent load, with every recorder
+ * attached. The test injects its fault with `fault()`, lifts it with `lift()`, and calls
+ * `finish()`, which stops the load, closes the store, checks for leaks and reports.
+ */
+export class ScenarioRun {
+  readonly store: ResilientStore;
+  readonly events: EventRecorder;
+  readonly served: ServedByRecorder;
+  readonly checker = new ReadYourWritesChecker();
+  readonly load: LoadGenerator;
+  readonly log = captureLogger();
+  readonly startedAt = performance.now();
+  faultAt: number | undefined;
+  liftedAt: number | undefined;
+  private readonly rejections = new RejectionRecorder().install();
+  private readonly baseline: ResourceCounts = activeResources();
+  private readonly loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
+  private healthAtStart: ReturnType<ResilientStore['health']> | undefined;
+  private disposing: Promise<void> | undefined;
+
+  private constructor(private readonly options: ScenarioOptions) {
+    this.loopDelay.enable();
+    this.store = new ResilientStore({
+      ...options.profile.store,
+      // A namespace per run: a server reused across runs never answers with another run's values.
+      namespace: `fo${Math.random().toString(36).slice(2, 8)}`,
+      backends: [options.redis(), memoryBackend()],
+      logger: this.log,
+    });
+    this.events = new EventRecorder(this.store);
+    this.served = new ServedByRecorder(this.store);
+    this.load = new LoadGenerator(this.store, this.checker, options.load);
+  }
+
+  /** Builds the store, waits for Redis unless told not to, and starts the load. */
+  static async start(options: ScenarioOptions): Promise<ScenarioRun> {
+    const run = new ScenarioRun(options);
+    // A test that fails half-way must not leave load running into the next test.
+    onTestFinished(async () => {
+      await run.dispose();
+      run.rejections.uninstall();
+    });
+    if (options.awaitReady ?? true) await run.store.ready(10_000);
+    run.healthAtStart = run.store.health();
+    run.load.start();
+    return run;
+  }
+
+  get operationTimeoutMs(): number {
+    return operationTimeoutOf(this.options.profile);
+  }
+
+  /** Marks the fault's injection (before `inject` runs: the fault starts as it is sent). */
+  async fault(inject: () => unknown = () => undefined): Promise<void> {
+    this.faultAt = performance.now();
+    await inject();
+  }
+
+  /** Lifts the fault; it counts as lifted once `heal` resolved (e.g. the server accepts connections). */
+  async lift(heal: () => unknown): Promise<void> {
+    await heal();
+    this.liftedAt = performance.now();
+  }
+
+  /** Stops the load and closes the store. Idempotent; also runs when the test ends. */
+  dispose(): Promise<void> {
+    this.disposing ??= (async () => {
+      try {
+        await this.load.stop();
+      } finally {
+        this.loopDelay.disable();
+        await this.store.close();
+      }
+    })();
+    return this.disposing;
+  }
+
+  /** Stops the load, closes the store, checks hygiene, reports, and returns what to assert on. */
+  async finish(notes?: string): Promise<ScenarioResult> {
+    await this.dispose();
+    const leaks = (await leakedResources(this.baseline)).filter(
+      (entry) => !NOT_THE_STORES.has(entry.split(':')[0] ?? ''),
+    );
+    // Uninstalled only after the settle above: a rejection left behind by close() surfaces late.
+    this.rejections.uninstall();
+
+    const { summary, checked, reported, lastRecoveredAt } = summarize({
+      scenario: this.options.scenario,
+      settings: this.options.profile.name,
+      rywCheckedUntil: this.options.rywCheckedUntil ?? 'recovery',
+      startedAt: this.startedAt,
+      faultAt: this.faultAt,
+      liftedAt: this.liftedAt,
+      records: this.load.records,
+      events: this.events,
+      served: this.served,
+      violations: this.checker.violations,
+      maxLoopDelayMs: this.loopDelay.max / 1e6,
+      notes,
+    });
+    report(summary);
+
+    return {
+      summary,
+      operationTimeoutMs: this.operationTimeoutMs,
+      records: this.load.records,
+      events: this.events.events,
+      violationsChecked: checked,
+      violationsReported: reported,
+      rejections: this.rejections.describe(),
+      leaks,
+      healthAtStart: this.healthAtStart ?? this.store.health(),
+      served: this.served,
+      lastRecoveredAt,
+    };
+  }
+}
