@@ -123,7 +123,9 @@ export class ConnectionState implements AvailabilitySignal {
 
   #cause(): Error {
     return (
-      this.#lastError ?? new Error(`connection to redis closed (status ${this.#client.status})`)
+      // A server that closes the socket (killed, restarted, idle timeout) emits no
+      // 'error' first, so there is no better cause to give than the close itself.
+      this.#lastError ?? new Error('the server closed the connection')
     );
   }
 
