@@ -14,6 +14,8 @@ interface Misconfiguration {
   readonly backend: (server: RedisServer) => Parameters<typeof redisBackend>[0];
   /** What a log line must say for an operator to know what is wrong. */
   readonly cause: RegExp;
+  /** Set while the product does not name the cause yet: why, and what would fix it. */
+  readonly knownGap?: string;
 }
 
 const CASES: readonly Misconfiguration[] = [
@@ -28,6 +30,10 @@ const CASES: readonly Misconfiguration[] = [
     server: () => startRedis(),
     backend: (s) => ({ url: `rediss://${s.host}:${s.port}` }),
     cause: /TLS|SSL|handshake/i,
+    // The plain-text server never answers the ClientHello, so the connection attempt ends
+    // at connectTimeout and the backend reports "connect ETIMEDOUT": indistinguishable
+    // from a black-holed address.
+    knownGap: 'the Redis backend reports a TLS handshake that never completes as such',
   },
 ];
 
@@ -76,16 +82,18 @@ describe.sequential('scenario 6: Redis reachable but misconfigured', () => {
       ).toEqual([expect.stringMatching(/redis.*unreachable at startup.*serving from "memory"/)]);
     }, 30_000);
 
-    // The backend knows the cause (its operations reject with it), but the store reports a
-    // backend that never connected as "unreachable at startup: no answer": the availability
-    // signal never transitions, so the store never learns the error. For TLS, the backend's
-    // own cause is "connect ETIMEDOUT", which does not say TLS either.
-    it.fails(`${c.scenario}: the outage log line names the cause — expected to fail until the startup failover reports the connection error`, async () => {
-      const { lines } = await runMisconfigured(c, 0, `${c.scenario} (log cause)`);
-      expect(
-        lines.filter((l) => c.cause.test(l.text)),
-        describeLines(lines),
-      ).toHaveLength(1);
-    }, 30_000);
+    const causeTest = c.knownGap === undefined ? it : it.fails;
+    const gap = c.knownGap === undefined ? '' : ` — expected to fail until ${c.knownGap}`;
+    causeTest(
+      `${c.scenario}: the outage log line names the cause${gap}`,
+      async () => {
+        const { lines } = await runMisconfigured(c, 0, `${c.scenario} (log cause)`);
+        expect(
+          lines.filter((l) => c.cause.test(l.text)),
+          describeLines(lines),
+        ).toHaveLength(1);
+      },
+      30_000,
+    );
   }
 });
