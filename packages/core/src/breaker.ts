@@ -20,7 +20,8 @@ interface StatusCounter {
  * records the outcome here: a success is two counter increments on opossum's
  * own `Status` window; a failure goes through `fire()` with an already-failed
  * thunk, so opossum counts it and decides, with its own rules
- * (`errorThresholdPercentage`, `volumeThreshold`), whether to open. Open,
+ * (`errorThresholdPercentage`, `volumeThreshold`), whether to open; a streak of
+ * `consecutiveFailures` failures opens it as well. Open,
  * half-open and the single half-open probe are entirely opossum's.
  *
  * Deadlines are not opossum's job here (its `timeout` is off): the store bounds
@@ -29,12 +30,16 @@ interface StatusCounter {
 export class Breaker {
   private readonly circuit: CircuitBreaker<[Thunk], unknown>;
   private readonly status: StatusCounter;
+  private readonly streakLimit: number;
+  /** Failures since the last success. */
+  private streak = 0;
 
   constructor(
     name: string,
     options: Required<BreakerOptions>,
     onStateChange: (state: BreakerState) => void,
   ) {
+    this.streakLimit = options.consecutiveFailures;
     this.circuit = new CircuitBreaker((thunk: Thunk) => thunk(), {
       name,
       timeout: false,
@@ -46,6 +51,9 @@ export class Breaker {
       // Percentiles are computed from every latency in the window; nobody reads them.
       rollingPercentilesEnabled: false,
       enableSnapshots: false,
+    });
+    this.circuit.on('close', () => {
+      this.streak = 0;
     });
     this.status = this.circuit.status as unknown as StatusCounter;
     this.circuit.on('open', () => onStateChange('open'));
@@ -65,6 +73,7 @@ export class Breaker {
 
   /** Record a call that succeeded (a miss is a success). */
   success(latencyMs: number): void {
+    this.streak = 0;
     this.status.increment('fires');
     this.status.increment('successes', latencyMs);
   }
@@ -72,6 +81,8 @@ export class Breaker {
   /** Record a call that failed or timed out; may open the breaker. */
   failure(error: Error): void {
     this.circuit.fire(() => Promise.reject(error)).catch(noop);
+    // opossum decides on the percentage; a streak of failures decides on its own.
+    if (++this.streak >= this.streakLimit && this.circuit.closed) this.circuit.open();
   }
 
   /**

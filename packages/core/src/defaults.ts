@@ -15,12 +15,18 @@ export const DEFAULT_BREAKER: Required<BreakerOptions> = {
   // ...but only once there were at least this many calls in the window, so a
   // single blip on an idle service does not open the breaker.
   volumeThreshold: 5,
+  // A busy service fills the window with successes; this many failures in a
+  // row open the breaker anyway. With ~100 calls in flight, a hung backend
+  // trips it one timeout after the fault began.
+  consecutiveFailures: 10,
   // Wait this long before one probe. Long enough that a backend flapping every
   // few hundred ms cannot flap the store with it; short enough that a restarted
   // backend serves again within a few seconds.
   resetTimeout: 2_000,
-  // opossum's own defaults: a 10 s window in 10 buckets.
-  rollingCountTimeout: 10_000,
+  // A 1 s window in 10 buckets (opossum's default is 10 s): the percentage
+  // reflects the last second, so a backend that turns slow but still answers
+  // some calls is judged on its current behaviour within about a second.
+  rollingCountTimeout: 1_000,
   rollingCountBuckets: 10,
 };
 

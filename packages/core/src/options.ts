@@ -11,6 +11,12 @@ export interface BreakerOptions {
   errorThresholdPercentage?: number;
   /** Calls needed in the window before the percentage is considered. */
   volumeThreshold?: number;
+  /**
+   * Failures in a row that open the breaker whatever the window holds, so a
+   * backend that starts failing under heavy traffic is cut off at once rather
+   * than after the successes from before the fault have rolled out of the window.
+   */
+  consecutiveFailures?: number;
   /** How long the breaker stays open before admitting one probe, in ms. */
   resetTimeout?: number;
   /** Length of the rolling statistics window, in ms. */

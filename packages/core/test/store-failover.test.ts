@@ -191,6 +191,53 @@ describe('breaker', () => {
     await store.close();
   });
 
+  it('opens on a streak of failures even when the window is full of successes', async () => {
+    const primary = new FakeBackend('primary');
+    const { logger } = recordingLogger();
+    const store = new ResilientStore({
+      backends: [primary, new FakeBackend('fallback')],
+      // A long window and a high threshold: only the streak rule can open it here.
+      breaker: {
+        ...breaker,
+        rollingCountTimeout: 60_000,
+        errorThresholdPercentage: 99,
+        consecutiveFailures: 10,
+      },
+      logger,
+    });
+    for (let i = 0; i < 1_000; i++) await store.get(`k${i}`);
+    primary.mode = 'fail';
+    for (let i = 0; i < 9; i++) await store.get('k');
+    expect(store.health().backends[0]?.state).toBe('closed');
+    await store.get('k');
+    expect(store.health().backends[0]?.state).toBe('open');
+    await store.close();
+  });
+
+  it('forgets a failure streak after a success', async () => {
+    const primary = new FakeBackend('primary');
+    const store = new ResilientStore({
+      backends: [primary, new FakeBackend('fallback')],
+      breaker: {
+        ...breaker,
+        rollingCountTimeout: 60_000,
+        errorThresholdPercentage: 99,
+        consecutiveFailures: 3,
+      },
+      logger: recordingLogger().logger,
+    });
+    for (let i = 0; i < 100; i++) await store.get(`k${i}`);
+    for (let round = 0; round < 5; round++) {
+      primary.mode = 'fail';
+      await store.get('k');
+      await store.get('k');
+      primary.mode = 'ok';
+      await store.get('k');
+    }
+    expect(store.health().backends[0]?.state).toBe('closed');
+    await store.close();
+  });
+
   it('counts a miss as a success', async () => {
     const { primary, store } = setup();
     for (let i = 0; i < 50; i++) expect(await store.get(`absent${i}`)).toBeUndefined();

@@ -28,18 +28,21 @@ export class ConnectionState implements AvailabilitySignal {
   #lastError: Error | undefined;
   #initialConnect: boolean;
   #closed = false;
+  #everReady: boolean;
 
   constructor(client: RedisClient, backend: string, options: { keepErrorListener: boolean }) {
     this.#client = client;
     this.#backend = backend;
     this.#available = client.status === 'ready';
+    this.#everReady = this.#available;
     this.#initialConnect = CONNECTING.has(client.status);
 
     // Without an 'error' listener ioredis prints every connection error to the console,
     // and a Cluster may emit 'error' with plain EventEmitter semantics, which would throw.
     // The error is remembered as the cause of the next transition, never logged per op.
+    const usesTls = clientUsesTls(client);
     const onError = (error: unknown) => {
-      this.#lastError = toError(error);
+      this.#lastError = explain(toError(error), usesTls && !this.#everReady);
     };
     client.on('error', onError);
     client.on('node error', onError);
@@ -47,6 +50,7 @@ export class ConnectionState implements AvailabilitySignal {
     this.#detachers.push(() => client.off('node error', onError));
 
     this.#listen('ready', () => {
+      this.#everReady = true;
       this.#initialConnect = false;
       this.#lastError = undefined;
       this.#transition(true, undefined);
@@ -154,4 +158,25 @@ export class ConnectionState implements AvailabilitySignal {
 
 function toError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));
+}
+
+function clientUsesTls(client: RedisClient): boolean {
+  const options = client.options as { tls?: unknown; redisOptions?: { tls?: unknown } };
+  return Boolean(options.tls ?? options.redisOptions?.tls);
+}
+
+/**
+ * A TLS client talking to a plain-text server never completes its handshake and
+ * sees only a connect timeout, which reads like an unreachable address. Say what
+ * it most likely is.
+ */
+function explain(error: Error, tlsHandshakePending: boolean): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (!tlsHandshakePending || (code !== 'ETIMEDOUT' && !error.message.includes('ETIMEDOUT'))) {
+    return error;
+  }
+  return new Error(
+    `${error.message} (the TLS handshake did not complete: is the server speaking TLS on this port?)`,
+    { cause: error },
+  );
 }

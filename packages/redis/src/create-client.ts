@@ -172,6 +172,12 @@ function createCluster(options: RedisClusterOptions, settings: RedisSettings): C
   }
   const retry = (attempt: number) => reconnectDelay(attempt, settings.maxReconnectDelay);
   const clusterOptions: ClusterOptions = {
+    // ioredis retries a command whose node went away every 100 ms, up to 16 times
+    // (1.6 s) while a replica is promoted. The store would rather fall back at
+    // once and come back when the cluster has healed: a few quick tries only.
+    // These two may be overridden through `clusterOptions`.
+    maxRedirections: 3,
+    retryDelayOnFailover: 20,
     ...extra,
     enableOfflineQueue: false,
     enableReadyCheck: true,

@@ -129,9 +129,14 @@ class RedisBackendImpl implements RedisBackend {
 
   async ping(): Promise<void> {
     await this.#ready();
-    // A cluster answers only if every master does: a PING to one random node would
-    // report healthy while a third of the keyspace is unreachable.
-    const nodes = this.client instanceof Cluster ? this.client.nodes('master') : [this.client];
+    const client = this.client;
+    if (client instanceof Cluster) {
+      // The probe that returns a cluster to service after a failover must see the
+      // promoted replica: while the store serves elsewhere no command brings a
+      // MOVED, so ask for the slot map now instead of waiting for the periodic refresh.
+      await refreshSlots(client);
+    }
+    const nodes = client instanceof Cluster ? client.nodes('master') : [client];
     if (nodes.length === 0) throw this.availability.unavailableError();
     await Promise.all(nodes.map((node) => node.ping()));
   }
@@ -176,3 +181,9 @@ function orUndefined(value: Buffer | null): Buffer | undefined {
 }
 
 function nothing(): void {}
+
+function refreshSlots(cluster: Cluster): Promise<void> {
+  return new Promise((resolve, reject) => {
+    cluster.refreshSlotsCache((error) => (error ? reject(error) : resolve()));
+  });
+}
