@@ -7,14 +7,7 @@ import {
   DEFAULT_STARTUP_GRACE_MS,
 } from './defaults.js';
 import { encodeValue, readValue, UNREADABLE } from './envelope.js';
-import {
-  AllBackendsFailedError,
-  BackendUnavailableError,
-  ConfigError,
-  InvalidKeyError,
-  StoreClosedError,
-  ValueTooLargeError,
-} from './errors.js';
+import { ConfigError, StoreClosedError } from './errors.js';
 import {
   type OperationName,
   type OperationObserver,
@@ -22,13 +15,17 @@ import {
   type StoreEventName,
   type StoreListener,
 } from './events.js';
+import { type Cause, type Failed, Failover } from './failover.js';
 import type { StoreHealth } from './health.js';
-import { keyBytes, namespacedKey, validateKey, validateNamespace } from './keys.js';
+import { namespacedKey, validateKey, validateNamespace } from './keys.js';
+import { type Fits, Limits } from './limits.js';
 import { consoleLogger, type Logger } from './logger.js';
 import { isCallerError, Member, toError } from './member.js';
-import type { BackendSlot, BreakerOptions, ResilientStoreOptions } from './options.js';
+import type { ResilientStoreOptions } from './options.js';
+import { OutageWrites } from './outage-writes.js';
 import { jsonSerializer, type Serializer } from './serializer.js';
 import { SingleFlight } from './single-flight.js';
+import { breakerOptions, positive, toSlot } from './store-options.js';
 import { storedByteLength } from './stored-value.js';
 import { applyJitter, parseTtl, type Ttl, validateJitter } from './ttl.js';
 
@@ -42,17 +39,6 @@ export interface SetManyEntry<T = unknown> {
   ttl?: Ttl;
 }
 
-/** An attempt that failed on one backend, kept to explain an all-failed error. */
-interface Cause {
-  backend: string;
-  error: Error;
-}
-
-/** Which backends a call may use, given the size of its key and value. */
-type Fits = (member: Member) => boolean;
-
-const FITS_ALL: Fits = () => true;
-
 /**
  * A cache that keeps answering while its backends fail.
  *
@@ -65,6 +51,8 @@ const FITS_ALL: Fits = () => true;
 export class ResilientStore {
   private readonly members: readonly Member[];
   private readonly chain: Chain;
+  private readonly failover: Failover;
+  private readonly limits: Limits;
   private readonly deadlines = new DeadlineQueue();
   private readonly events = new StoreEmitter();
   private readonly flights = new SingleFlight();
@@ -74,14 +62,8 @@ export class ResilientStore {
   private readonly defaultTtlMs: number | undefined;
   private readonly jitter: number;
   private readonly operationTimeoutMs: number;
-  private readonly swallowWrites: boolean;
-  /** Keys of up to this many UTF-16 units fit every backend, whatever their bytes. */
-  private readonly safeKeyChars: number;
-  private readonly largestValueBytes: number;
-  /** Values of up to this many bytes (or string chars) fit every backend. */
-  private readonly safeValueBytes: number;
-  private observer: OperationObserver | undefined;
-  private allFailedLogged = false;
+  /** Every key of this store starts with it ('' without a namespace). */
+  private readonly prefix: string;
   private closing: Promise<void> | undefined;
 
   constructor(options: ResilientStoreOptions) {
@@ -100,7 +82,7 @@ export class ResilientStore {
     if (options.onAllFailed !== undefined && !['throw', 'swallow'].includes(options.onAllFailed)) {
       throw new ConfigError('onAllFailed', "must be 'throw' or 'swallow'");
     }
-    this.swallowWrites = options.onAllFailed === 'swallow';
+    this.prefix = this.namespace === undefined ? '' : `${this.namespace}:`;
 
     const slots = options.backends.map(toSlot);
     const names = new Set<string>();
@@ -130,19 +112,25 @@ export class ResilientStore {
       this.logger,
       DEFAULT_STARTUP_GRACE_MS,
     );
-    this.events.on('recovered', ({ backend }) => this.dropShadowedFallbackData(backend));
-    const caps = this.members.map((m) => m.backend.capabilities);
-    this.safeKeyChars = Math.floor(Math.min(...caps.map((c) => c.maxKeyBytes)) / 3);
-    this.largestValueBytes = Math.max(...caps.map((c) => c.maxValueBytes));
-    this.safeValueBytes = Math.min(...caps.map((c) => c.maxValueBytes));
+    const outageWrites = new OutageWrites(this.members, this.prefix, this.events);
+    this.events.on('recovered', ({ backend }) => outageWrites.onRecovered(backend));
+    this.failover = new Failover({
+      members: this.members,
+      events: this.events,
+      logger: this.logger,
+      operationTimeoutMs: this.operationTimeoutMs,
+      swallowWrites: options.onAllFailed === 'swallow',
+      onSkippedWrite: (member, keys) => outageWrites.noteSkippedWrite(member, keys),
+    });
+    this.limits = new Limits(this.members);
   }
 
   // ---------------------------------------------------------------- reads
 
   async get<T = unknown>(key: string): Promise<T | undefined> {
     const full = this.key(key);
-    const fits = this.keyFits(full);
-    const bytes = this.readResult(
+    const fits = this.limits.key(full);
+    const bytes = this.failover.readResult(
       'get',
       await this.execute('get', (b) => b.get(full), fits, undefined),
     );
@@ -156,8 +144,8 @@ export class ResilientStore {
   async getMany<T = unknown>(keys: readonly string[]): Promise<Array<T | undefined>> {
     if (keys.length === 0) return [];
     const full = keys.map((k) => this.key(k));
-    const fits = this.keysFit(full);
-    const answers = this.readResult(
+    const fits = this.limits.keys(full);
+    const answers = this.failover.readResult(
       'getMany',
       await this.execute('getMany', (b) => b.getMany(full), fits, undefined),
     );
@@ -173,8 +161,8 @@ export class ResilientStore {
     const full = this.key(key);
     const ttlMs = this.ttl(options?.ttl);
     const stored = this.encode(value);
-    const fits = this.and(this.keyFits(full), this.valueFits(stored));
-    this.writeResult(
+    const fits = Limits.both(this.limits.key(full), this.limits.value(stored));
+    this.failover.writeResult(
       'set',
       await this.execute('set', (b) => b.set(full, stored, ttlMs), fits, [full]),
     );
@@ -188,8 +176,8 @@ export class ResilientStore {
     });
     const keys = prepared.map((e) => e.key);
     const largest = Math.max(...prepared.map((e) => storedByteLength(e.value)));
-    const fits = this.and(this.keysFit(keys), this.valueBytesFit(largest));
-    this.writeResult(
+    const fits = Limits.both(this.limits.keys(keys), this.limits.valueBytes(largest));
+    this.failover.writeResult(
       'setMany',
       await this.execute('setMany', (b) => b.setMany(prepared), fits, keys),
     );
@@ -197,9 +185,9 @@ export class ResilientStore {
 
   async delete(key: string): Promise<boolean> {
     const full = this.key(key);
-    const fits = this.keyFits(full);
+    const fits = this.limits.key(full);
     return (
-      this.writeResult(
+      this.failover.writeResult(
         'delete',
         await this.execute('delete', (b) => b.delete(full), fits, [full]),
       ) ?? false
@@ -210,9 +198,9 @@ export class ResilientStore {
     if (keys.length === 0) return 0;
     const full = keys.map((k) => this.key(k));
     return (
-      this.writeResult(
+      this.failover.writeResult(
         'deleteMany',
-        await this.execute('deleteMany', (b) => b.deleteMany(full), this.keysFit(full), full),
+        await this.execute('deleteMany', (b) => b.deleteMany(full), this.limits.keys(full), full),
       ) ?? 0
     );
   }
@@ -223,7 +211,7 @@ export class ResilientStore {
    */
   async clear(): Promise<void> {
     this.assertOpen();
-    const prefix = this.namespace === undefined ? '' : `${this.namespace}:`;
+    const prefix = this.prefix;
     const usable = this.members.filter((m) => m.usable);
     const results = await Promise.allSettled(
       usable.map((m) =>
@@ -236,7 +224,7 @@ export class ResilientStore {
         causes.push({ backend: usable[i]!.name, error: toError(r.reason) });
     });
     if (causes.length === usable.length)
-      this.allFailed('clear', causes.length ? causes : this.unavailableCauses());
+      this.failover.allFailed('clear', causes.length ? causes : this.failover.unavailableCauses());
   }
 
   /**
@@ -302,7 +290,7 @@ export class ResilientStore {
    * unset: no clock is read on the hot path without an observer.
    */
   observeOperations(observer: OperationObserver | undefined): void {
-    this.observer = observer;
+    this.failover.observer = observer;
   }
 
   /** Close every backend. Idempotent; leaves no timer or socket behind. */
@@ -325,29 +313,9 @@ export class ResilientStore {
     return this.closing;
   }
 
-  // ---------------------------------------------------------------- failover
+  // ---------------------------------------------------------------- input
 
-  /** The answer of a read; a miss when every backend failed. */
-  private readResult<T>(operation: OperationName, result: T | Failed): T | undefined {
-    if (!(result instanceof Failed)) return result;
-    this.noteAllFailed(operation, result.causes);
-    return undefined;
-  }
-
-  /** The answer of a write; when every backend failed, reject or (configured so) resolve. */
-  private writeResult<T>(operation: OperationName, result: T | Failed): T | undefined {
-    if (!(result instanceof Failed)) return result;
-    this.allFailed(operation, result.causes);
-    return undefined;
-  }
-
-  /**
-   * Try each usable backend in order within one overall deadline. Resolves with
-   * the first answer, or `Failed` with each backend's cause.
-   *
-   * Written as a continuation chain rather than an async loop: the common case
-   * (the first backend answers) then costs one promise and no extra ticks.
-   */
+  /** Every operation goes down the chain through here, once the store is known open. */
   private execute<T>(
     operation: OperationName,
     run: (backend: Backend) => Promise<T>,
@@ -355,137 +323,8 @@ export class ResilientStore {
     writtenKeys: readonly string[] | undefined,
   ): Promise<T | Failed> {
     this.assertOpen();
-    const attempt: Attempt<T> = {
-      operation,
-      run,
-      fits,
-      writtenKeys,
-      deadline: Date.now() + this.operationTimeoutMs,
-      causes: undefined,
-      skipped: false,
-    };
-    const observer = this.observer;
-    if (observer === undefined) return this.attemptFrom(0, attempt);
-    const started = performance.now();
-    return this.attemptFrom(0, attempt).then((result) => {
-      observer({
-        operation,
-        backend: result instanceof Failed ? null : (attempt.servedBy ?? null),
-        durationMs: performance.now() - started,
-        outcome: result instanceof Failed ? 'error' : outcomeOf(operation, result),
-      });
-      return result;
-    });
+    return this.failover.execute(operation, run, fits, writtenKeys);
   }
-
-  private attemptFrom<T>(index: number, attempt: Attempt<T>): Promise<T | Failed> {
-    const members = this.members;
-    for (let i = index; i < members.length; i++) {
-      const member = members[i]!;
-      if (!member.usable) {
-        attempt.skipped = true;
-        continue;
-      }
-      if (!attempt.fits(member)) continue;
-      const budget = Math.min(member.timeoutMs, attempt.deadline - Date.now());
-      if (budget <= 0) break;
-      if (attempt.skipped && attempt.writtenKeys)
-        this.noteSkippedWrite(member, attempt.writtenKeys);
-      attempt.servedBy = member.name;
-      const answer = member.call(attempt.run, budget, (error) => {
-        if (isCallerError(error)) throw error;
-        attempt.causes ??= [];
-        attempt.causes.push({ backend: member.name, error });
-        this.events.emit('error', { backend: member.name, operation: attempt.operation, error });
-        attempt.skipped = true;
-        return this.attemptFrom(i + 1, attempt);
-      });
-      // Only after an all-failed period: one line when service resumes.
-      if (!this.allFailedLogged) return answer;
-      return answer.then((result) => {
-        if (!(result instanceof Failed)) this.noteServingAgain(member);
-        return result;
-      });
-    }
-    return Promise.resolve(new Failed(attempt.causes ?? this.unavailableCauses()));
-  }
-
-  /** Writes and clear: reject with every cause, or log and resolve when configured to swallow. */
-  private allFailed(operation: OperationName, causes: Cause[]): void {
-    this.noteAllFailed(operation, causes);
-    if (!this.swallowWrites) throw new AllBackendsFailedError(operation, causes);
-  }
-
-  /** One log line when the store goes from serving to serving nothing, not one per call. */
-  private noteAllFailed(operation: OperationName, causes: Cause[]): void {
-    if (this.allFailedLogged) return;
-    this.allFailedLogged = true;
-    this.logger.error(
-      {
-        event: 'all-backends-failed',
-        operation,
-        causes: causes.map((c) => `${c.backend}: ${c.error.message}`),
-      },
-      'every backend failed; reads answer a miss' +
-        (this.swallowWrites ? ' and writes are dropped' : ' and writes reject'),
-    );
-  }
-
-  private noteServingAgain(member: Member): void {
-    this.allFailedLogged = false;
-    this.logger.info(
-      { event: 'serving', backend: member.name },
-      `serving again from "${member.name}"`,
-    );
-  }
-
-  private unavailableCauses(): Cause[] {
-    return this.members.map((m) => ({
-      backend: m.name,
-      error: new BackendUnavailableError(
-        m.name,
-        m.usable
-          ? 'no time left in the operation budget'
-          : `breaker ${m.breaker.state}${m.connected ? '' : ', disconnected'}`,
-      ),
-    }));
-  }
-
-  // ---------------------------------------------------------------- recovery seam
-
-  /**
-   * A write was served by `member` while backends before it were skipped. Those
-   * backends miss this write; the recovery journal hooks in here. Today the
-   * store only remembers that `member` holds data that a recovering backend
-   * will shadow.
-   */
-  private noteSkippedWrite(member: Member, _keys: readonly string[]): void {
-    member.holdsOutageWrites = true;
-  }
-
-  /**
-   * When a backend recovers, fallbacks after it that took writes during its
-   * outage hold entries that it now shadows; were it to fail again they would
-   * answer with values older than the ones it served in between. A private
-   * (in-process) fallback is emptied of this store's keys.
-   */
-  private dropShadowedFallbackData(recovered: string): void {
-    const index = this.members.findIndex((m) => m.name === recovered);
-    for (const member of this.members.slice(index + 1)) {
-      if (!member.holdsOutageWrites || member.backend.capabilities.shared) continue;
-      member.holdsOutageWrites = false;
-      const prefix = this.namespace === undefined ? '' : `${this.namespace}:`;
-      member.backend.clear(prefix).catch((error: unknown) => {
-        this.events.emit('error', {
-          backend: member.name,
-          operation: 'clear',
-          error: toError(error),
-        });
-      });
-    }
-  }
-
-  // ---------------------------------------------------------------- input
 
   private assertOpen(): void {
     if (this.closing) throw new StoreClosedError();
@@ -517,94 +356,4 @@ export class ResilientStore {
     }
     return value;
   }
-
-  /** Backends whose key limit admits `key`; an InvalidKeyError when none does. */
-  private keyFits(key: string): Fits {
-    if (key.length <= this.safeKeyChars) return FITS_ALL;
-    const bytes = keyBytes(key);
-    if (!this.members.some((m) => bytes <= m.backend.capabilities.maxKeyBytes)) {
-      throw new InvalidKeyError(`key of ${bytes} bytes is longer than any backend accepts`);
-    }
-    return (m) => bytes <= m.backend.capabilities.maxKeyBytes;
-  }
-
-  private keysFit(keys: readonly string[]): Fits {
-    let longest = '';
-    for (const k of keys) if (k.length > longest.length) longest = k;
-    return this.keyFits(longest);
-  }
-
-  /** Backends whose value limit admits `stored`; a ValueTooLargeError when none does. */
-  private valueFits(stored: StoredValue): Fits {
-    const quick = typeof stored === 'string' ? stored.length * 3 : stored.byteLength;
-    if (quick <= this.safeValueBytes) return FITS_ALL;
-    return this.valueBytesFit(storedByteLength(stored));
-  }
-
-  private valueBytesFit(bytes: number): Fits {
-    if (bytes > this.largestValueBytes) {
-      throw new ValueTooLargeError(
-        `value of ${bytes} bytes exceeds the largest any backend accepts (${this.largestValueBytes})`,
-      );
-    }
-    if (bytes <= this.safeValueBytes) return FITS_ALL;
-    return (m) => bytes <= m.backend.capabilities.maxValueBytes;
-  }
-
-  private and(a: Fits, b: Fits): Fits {
-    return a === FITS_ALL ? b : (m) => a(m) && b(m);
-  }
-}
-
-/** One operation on its way down the chain. */
-interface Attempt<T> {
-  readonly operation: OperationName;
-  readonly run: (backend: Backend) => Promise<T>;
-  readonly fits: Fits;
-  /** Keys a write touches; undefined for reads. */
-  readonly writtenKeys: readonly string[] | undefined;
-  /** Absolute time (ms) by which the operation must settle. */
-  readonly deadline: number;
-  causes: Cause[] | undefined;
-  /** A backend before the current one was passed over. */
-  skipped: boolean;
-  servedBy?: string;
-}
-
-/** The result of an operation that no backend could serve. */
-class Failed {
-  constructor(readonly causes: Cause[]) {}
-}
-
-function outcomeOf(operation: OperationName, value: unknown): 'hit' | 'miss' | 'ok' {
-  if (operation !== 'get') return 'ok';
-  return value === undefined ? 'miss' : 'hit';
-}
-
-function toSlot(entry: Backend | BackendSlot): BackendSlot {
-  return 'backend' in entry && typeof (entry as BackendSlot).backend === 'object'
-    ? (entry as BackendSlot)
-    : { backend: entry as Backend };
-}
-
-function positive(value: number, field: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new ConfigError(field, `must be a positive number of milliseconds, got ${String(value)}`);
-  }
-  return value;
-}
-
-function breakerOptions(
-  base: Required<BreakerOptions>,
-  overrides: BreakerOptions | undefined,
-  field: string,
-): Required<BreakerOptions> {
-  const merged = { ...base, ...overrides };
-  for (const [name, value] of Object.entries(merged)) {
-    positive(value as number, `${field}.${name}`);
-  }
-  if (merged.errorThresholdPercentage > 100) {
-    throw new ConfigError(`${field}.errorThresholdPercentage`, 'must be at most 100');
-  }
-  return merged;
 }
