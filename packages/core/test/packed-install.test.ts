@@ -36,13 +36,19 @@ function childEnv(): NodeJS.ProcessEnv {
 }
 
 async function sh(command: string, args: string[], cwd: string): Promise<string> {
-  const { stdout } = await run(command, args, {
-    cwd,
-    env: childEnv(),
-    maxBuffer: 16 * 1024 * 1024,
-    timeout: 180_000,
-  });
-  return stdout;
+  try {
+    const { stdout } = await run(command, args, {
+      cwd,
+      env: childEnv(),
+      maxBuffer: 16 * 1024 * 1024,
+      timeout: 180_000,
+    });
+    return stdout;
+  } catch (error) {
+    // The command's own output says why it failed; execFile's message does not.
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    throw new Error(`${(error as Error).message}\n${stdout}\n${stderr}`.trim(), { cause: error });
+  }
 }
 
 function readManifest(dir: string): Record<string, unknown> {
@@ -92,11 +98,36 @@ async function pack(dirName: string, stagingRoot: string, destination: string): 
   return join(destination, filename);
 }
 
-async function makeApp(root: string, name: string, tarballs: string[]): Promise<string> {
+type Installer = 'npm' | 'pnpm';
+
+/** `…/resilient-store-core-0.1.0.tgz` → `@resilient-store/core`. */
+function packageOfTarball(tarball: string): string {
+  const match = /resilient-store-([a-z]+)-\d/.exec(tarball);
+  if (!match) throw new Error(`not a resilient-store tarball: ${tarball}`);
+  return `@resilient-store/${match[1]}`;
+}
+
+async function makeApp(
+  root: string,
+  name: string,
+  tarballs: string[],
+  installer: Installer = 'npm',
+): Promise<string> {
   const app = join(root, name);
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name, private: true, type: 'module' }));
-  await sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs], app);
+  if (installer === 'npm') {
+    await sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs], app);
+  } else {
+    // pnpm's strict layout: a package sees only what it declares, so core reaches
+    // the backend package through its optional peer dependency. The packages are
+    // not on a registry here, so every reference to them points at the tarballs.
+    const overrides = tarballs
+      .map((tarball) => `  '${packageOfTarball(tarball)}': 'file:${tarball}'`)
+      .join('\n');
+    writeFileSync(join(app, 'pnpm-workspace.yaml'), `packages: []\noverrides:\n${overrides}\n`);
+    await sh('pnpm', ['add', '--prefer-offline', ...tarballs], app);
+  }
   return app;
 }
 
@@ -141,6 +172,7 @@ describe('packed install', () => {
   const elsewhere = join(root, 'elsewhere');
   let withRedis = '';
   let coreOnly = '';
+  let withRedisPnpm = '';
 
   beforeAll(async () => {
     mkdirSync(elsewhere);
@@ -153,7 +185,10 @@ describe('packed install', () => {
     const redis = await pack('redis', staging, tarballs);
     withRedis = await makeApp(root, 'app-with-redis', [core, redis]);
     coreOnly = await makeApp(root, 'app-core-only', [core]);
-    for (const app of [withRedis, coreOnly]) writeFileSync(join(app, 'check.mjs'), SCRIPT);
+    withRedisPnpm = await makeApp(root, 'app-with-redis-pnpm', [core, redis], 'pnpm');
+    for (const app of [withRedis, coreOnly, withRedisPnpm]) {
+      writeFileSync(join(app, 'check.mjs'), SCRIPT);
+    }
   }, SETUP_TIMEOUT_MS);
 
   afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -165,6 +200,16 @@ describe('packed install', () => {
 
   it('loads @resilient-store/redis from core and serves through Redis', async () => {
     const result = await check(withRedis, true);
+    expect(result).toEqual({
+      value: { hello: 'world' },
+      warnings: [],
+      active: 'redis',
+      backends: ['redis'],
+    });
+  }, 60_000);
+
+  it("loads @resilient-store/redis from core under pnpm's strict layout", async () => {
+    const result = await check(withRedisPnpm, true);
     expect(result).toEqual({
       value: { hello: 'world' },
       warnings: [],
