@@ -66,19 +66,15 @@ export function toJsonText(value: unknown): string {
 }
 
 /**
- * Parses stored JSON text without letting it touch any prototype. Text that
- * cannot spell `__proto__` or `constructor` (not even through a `\\u` escape)
- * goes straight to JSON.parse; anything else through secure-json-parse.
+ * Parses stored JSON text without letting it touch any prototype. What
+ * secure-json-parse removes is a `__proto__` key or a `constructor.prototype`
+ * payload; both contain "proto". Text without "proto" and without a `\\u`
+ * escape (which could spell it) goes straight to JSON.parse, anything else
+ * through secure-json-parse.
  */
 export function fromJsonText(text: string): unknown {
   try {
-    if (
-      text.indexOf('__proto__') === -1 &&
-      text.indexOf('constructor') === -1 &&
-      text.indexOf('\\u') === -1
-    ) {
-      return JSON.parse(text);
-    }
+    if (text.indexOf('proto') === -1 && text.indexOf('\\u') === -1) return JSON.parse(text);
     return sjson.parse(text, null, PARSE_OPTIONS);
   } catch (cause) {
     throw new SerializationError('stored bytes are not valid JSON', { cause });
