@@ -198,25 +198,20 @@ describe('packed install', () => {
     return JSON.parse(await sh(process.execPath, args, elsewhere)) as ScriptResult;
   }
 
-  it('loads @resilient-store/redis from core and serves through Redis', async () => {
-    const result = await check(withRedis, true);
-    expect(result).toEqual({
-      value: { hello: 'world' },
-      warnings: [],
-      active: 'redis',
-      backends: ['redis'],
-    });
-  }, 60_000);
-
-  it("loads @resilient-store/redis from core under pnpm's strict layout", async () => {
-    const result = await check(withRedisPnpm, true);
-    expect(result).toEqual({
-      value: { hello: 'world' },
-      warnings: [],
-      active: 'redis',
-      backends: ['redis'],
-    });
-  }, 60_000);
+  for (const [layout, app] of [
+    ['npm', () => withRedis],
+    ["pnpm's strict layout", () => withRedisPnpm],
+  ] as const) {
+    it(`loads @resilient-store/redis from core and serves through Redis (${layout})`, async () => {
+      const result = await check(app(), true);
+      expect(result).toEqual({
+        value: { hello: 'world' },
+        warnings: [],
+        active: 'redis',
+        backends: ['redis'],
+      });
+    }, 60_000);
+  }
 
   it('runs on the memory fallback with one install hint when the package is absent', async () => {
     const result = await check(coreOnly, false);
