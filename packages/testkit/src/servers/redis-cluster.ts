@@ -24,7 +24,7 @@ import { LocalServer } from './local-server.js';
 import { pollUntil } from './poll.js';
 import { LOOPBACK } from './ports.js';
 import { type RedisCommandOptions, redisCommand, redisPing } from './probes/resp.js';
-import { redisConfigArgs, redisUrl } from './redis.js';
+import { localRedisArgs, redisConfigArgs, redisUrl } from './redis.js';
 import { resolveSource, type ServerSource, type SourceOptions } from './source.js';
 
 const run = promisify(execFile);
@@ -156,16 +156,9 @@ export async function startRedisCluster(opts: RedisClusterOptions = {}): Promise
         launch: ([port, busPort], dir) => ({
           command: binary,
           args: [
-            '--port',
-            String(port),
+            ...localRedisArgs(port!, dir),
             '--cluster-port',
             String(busPort),
-            '--bind',
-            LOOPBACK,
-            '--dir',
-            dir,
-            '--daemonize',
-            'no',
             '--cluster-enabled',
             'yes',
             '--cluster-config-file',

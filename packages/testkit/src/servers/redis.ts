@@ -50,6 +50,11 @@ export function redisUrl(
   return `redis://${auth}${host}:${port}`;
 }
 
+/** Flags of a local redis-server process: where it listens and keeps its files, in the foreground. */
+export function localRedisArgs(port: number, dir: string): string[] {
+  return ['--port', String(port), '--bind', LOOPBACK, '--dir', dir, '--daemonize', 'no'];
+}
+
 /** redis-server flags shared by local and container servers (no port, no directory). */
 export function redisConfigArgs(opts: RedisServerOptions): string[] {
   const args = opts.persistence
@@ -107,17 +112,7 @@ export async function startRedis(opts: RedisServerOptions = {}): Promise<RedisSe
     kind: 'redis',
     launch: ([port], dir) => ({
       command: binary,
-      args: [
-        '--port',
-        String(port),
-        '--bind',
-        LOOPBACK,
-        '--dir',
-        dir,
-        '--daemonize',
-        'no',
-        ...redisConfigArgs(opts),
-      ],
+      args: [...localRedisArgs(port!, dir), ...redisConfigArgs(opts)],
     }),
     probe: (port, timeoutMs) => probe(LOOPBACK, port, timeoutMs),
     stopSignal: 'SIGTERM',
