@@ -1,6 +1,7 @@
+import { toError } from './errors.js';
 import type { StoreEmitter } from './events.js';
 import type { Logger } from './logger.js';
-import { type Member, type MemberChange, toError } from './member.js';
+import type { Member, MemberChange } from './member.js';
 
 /**
  * The ordered backends of one store and the story of their outages.
@@ -82,14 +83,18 @@ export class Chain {
     // The member served until now; it was the active one if nothing before it is usable.
     const wasActive = this.activeAssuming(member, true) === member;
     member.downSince = Date.now();
-    if (!wasActive) return;
+    if (wasActive) this.announceFailover(member, why, `failed (${why})`);
+  }
+
+  /** The one event and the one log line of a failover; `what` says what happened to `member`. */
+  private announceFailover(member: Member, reason: string, what: string): void {
     const to = this.active;
-    this.events.emit('failover', { from: member.name, to: to?.name ?? null, reason: why });
+    this.events.emit('failover', { from: member.name, to: to?.name ?? null, reason });
     this.logger.warn(
-      { event: 'failover', from: member.name, to: to?.name ?? null, reason: why },
+      { event: 'failover', from: member.name, to: to?.name ?? null, reason },
       to
-        ? `backend "${member.name}" failed (${why}); serving from "${to.name}"`
-        : `backend "${member.name}" failed (${why}); no backend left to serve`,
+        ? `backend "${member.name}" ${what}; serving from "${to.name}"`
+        : `backend "${member.name}" ${what}; no backend left to serve`,
     );
   }
 
@@ -123,26 +128,18 @@ export class Chain {
       if (active && this.members.indexOf(active) < this.members.indexOf(member)) continue;
       // A backend that never connected has reported no transition, so ask it
       // why (a bounded ping) to give the one log line a real cause.
-      member
-        .call((backend) => backend.ping(), member.timeoutMs)
-        .then(
-          () => this.announceStartupOutage(member, undefined),
-          (error: unknown) => this.announceStartupOutage(member, toError(error)),
-        );
+      // The ping does not count on the breaker: the backend is not in service yet.
+      member.ping().then(
+        () => this.announceStartupOutage(member, undefined),
+        (error: unknown) => this.announceStartupOutage(member, toError(error)),
+      );
     }
   }
 
   private announceStartupOutage(member: Member, cause: Error | undefined): void {
     if (this.closed || member.everAvailable) return;
-    const active = this.active;
     const reason = `unreachable at startup: ${describe(cause ?? member.lastError)}`;
-    this.events.emit('failover', { from: member.name, to: active?.name ?? null, reason });
-    this.logger.warn(
-      { event: 'failover', from: member.name, to: active?.name ?? null, reason },
-      active
-        ? `backend "${member.name}" is ${reason}; serving from "${active.name}"`
-        : `backend "${member.name}" is ${reason}; no backend left to serve`,
-    );
+    this.announceFailover(member, reason, `is ${reason}`);
   }
 
   private activeAssuming(changed: Member, changedUsable: boolean): Member | undefined {

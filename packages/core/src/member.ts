@@ -1,7 +1,7 @@
 import type { Backend } from './backend.js';
 import { Breaker, type BreakerState } from './breaker.js';
 import { DeadlineEntry, type DeadlineQueue } from './deadline.js';
-import { BackendTimeoutError, ResilientStoreError } from './errors.js';
+import { BackendTimeoutError, ResilientStoreError, toError } from './errors.js';
 import type { BreakerOptions } from './options.js';
 
 /** How a member's ability to serve changed; the chain turns this into events. */
@@ -84,9 +84,12 @@ export class Member {
   /** The half-open probe: a bounded ping through the breaker's single probe slot. */
   probe(): Promise<unknown> {
     // opossum records the probe's outcome itself, so the call is not recorded twice.
-    return this.breaker.probe(() =>
-      this.bounded((backend) => backend.ping(), this.timeoutMs, false),
-    );
+    return this.breaker.probe(() => this.ping());
+  }
+
+  /** A bounded ping that does not count on the breaker. */
+  ping(): Promise<void> {
+    return this.bounded((backend) => backend.ping(), this.timeoutMs, false);
   }
 
   /**
@@ -154,10 +157,6 @@ export function isCallerError(error: Error): boolean {
       error.code === 'ERR_RS_SERIALIZATION' ||
       error.code === 'ERR_RS_INVALID_TTL')
   );
-}
-
-export function toError(reason: unknown): Error {
-  return reason instanceof Error ? reason : new Error(String(reason));
 }
 
 /**
