@@ -1,4 +1,5 @@
 import type { Backend } from './backend.js';
+import { toError } from './errors.js';
 import { resolveFromApp } from './resolve-from-app.js';
 
 /**
@@ -41,10 +42,6 @@ function missingPackage(error: unknown): string | undefined {
   // '@scope/name/deep/path' and 'name/deep' install as '@scope/name' and 'name'.
   const parts = named.split('/');
   return named.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
-}
-
-function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function isBackendModule(value: unknown): value is BackendModule {
@@ -91,7 +88,7 @@ export async function loadBackendModule(
     const missing = isModuleNotFound(error) ? (missingPackage(error) ?? packageName) : undefined;
     const message =
       missing === undefined
-        ? `${packageName} failed to load: ${describeError(error)}`
+        ? `${packageName} failed to load: ${toError(error).message}`
         : missing === packageName
           ? `${packageName} is not installed`
           : `${missing}, required by ${packageName}, is not installed`;

@@ -6,7 +6,7 @@ import {
   nativeImporter,
 } from './backend-loader.js';
 import { DEFAULT_STARTUP_GRACE_MS } from './defaults.js';
-import { ConfigError } from './errors.js';
+import { ConfigError, toError } from './errors.js';
 import { consoleLogger, type Logger } from './logger.js';
 import { fromConfig as memoryFromConfig } from './memory-backend.js';
 import type { BackendSlot } from './options.js';
@@ -77,15 +77,14 @@ function installHint(error: unknown): string {
   return install === undefined ? '' : ` (install it: npm install ${install})`;
 }
 
-function reasonOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 async function closeAll(backends: readonly Backend[], logger: Logger): Promise<void> {
   await Promise.all(
     backends.map((backend) =>
       backend.close().catch((error: unknown) => {
-        logger.warn({ backend: backend.name, err: reasonOf(error) }, 'closing backend failed');
+        logger.warn(
+          { backend: backend.name, err: toError(error).message },
+          'closing backend failed',
+        );
       }),
     ),
   );
@@ -127,7 +126,7 @@ export async function createStore(
       slots.push({ backend: outcome.value, breaker: plan.breaker });
       return;
     }
-    const reason = `${reasonOf(outcome.reason)}${installHint(outcome.reason)}`;
+    const reason = `${toError(outcome.reason).message}${installHint(outcome.reason)}`;
     if (plan.required) {
       requiredFailure ??= new ConfigError(
         plan.field,
@@ -137,7 +136,7 @@ export async function createStore(
       return;
     }
     logger.warn(
-      { backend: plan.name, type: plan.type, err: reasonOf(outcome.reason) },
+      { backend: plan.name, type: plan.type, err: toError(outcome.reason).message },
       `backend "${plan.name}" (${plan.type}) is left out: ${reason}`,
     );
   });

@@ -78,3 +78,8 @@ export class AllBackendsFailedError extends ResilientStoreError {
     this.causes = causes;
   }
 }
+
+/** Anything thrown, as an Error (a rejection may carry any value). */
+export function toError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error(String(reason));
+}

@@ -1,5 +1,6 @@
+import { toError } from './errors.js';
 import type { StoreEmitter } from './events.js';
-import { type Member, toError } from './member.js';
+import type { Member } from './member.js';
 
 /**
  * What the store knows about writes made while a backend was passed over —

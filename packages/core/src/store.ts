@@ -7,7 +7,7 @@ import {
   DEFAULT_STARTUP_GRACE_MS,
 } from './defaults.js';
 import { encodeValue, readValue, UNREADABLE } from './envelope.js';
-import { ConfigError, StoreClosedError } from './errors.js';
+import { ConfigError, StoreClosedError, toError } from './errors.js';
 import {
   type OperationName,
   type OperationObserver,
@@ -20,7 +20,7 @@ import type { StoreHealth } from './health.js';
 import { namespacedKey, validateKey, validateNamespace } from './keys.js';
 import { type Fits, Limits } from './limits.js';
 import { consoleLogger, type Logger } from './logger.js';
-import { isCallerError, Member, toError } from './member.js';
+import { isCallerError, Member } from './member.js';
 import type { ResilientStoreOptions } from './options.js';
 import { OutageWrites } from './outage-writes.js';
 import { jsonSerializer, type Serializer } from './serializer.js';

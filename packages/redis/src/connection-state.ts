@@ -1,5 +1,5 @@
 import type { AvailabilitySignal } from '@resilient-store/core';
-import { BackendTimeoutError, BackendUnavailableError } from '@resilient-store/core';
+import { BackendTimeoutError, BackendUnavailableError, toError } from '@resilient-store/core';
 import type { RedisClient } from './options.js';
 
 type Listener = (available: boolean, cause?: Error) => void;
@@ -154,10 +154,6 @@ export class ConnectionState implements AvailabilitySignal {
       }
     }
   }
-}
-
-function toError(value: unknown): Error {
-  return value instanceof Error ? value : new Error(String(value));
 }
 
 function clientUsesTls(client: RedisClient): boolean {
