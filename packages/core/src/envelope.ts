@@ -1,9 +1,9 @@
 import type { StoredValue } from './backend.js';
 import { jsonSerializer, type Serializer, toJsonText } from './serializer.js';
 import {
+  decodeTextEnvelope,
   encodeTextEnvelope,
   isTextEnvelope,
-  textEnvelopeTime,
   textEnvelopeValue,
 } from './text-envelope.js';
 
@@ -120,9 +120,11 @@ export function decodeValue(
 ): { value: unknown; writtenAt: number } | undefined {
   const first = typeof stored === 'string' ? stored.charCodeAt(0) : stored[0];
   if (isTextEnvelope(first)) {
-    const writtenAt = textEnvelopeTime(stored);
-    const value = writtenAt === undefined ? UNREADABLE : readValue(stored, serializer);
-    return writtenAt === undefined || value === UNREADABLE ? undefined : { value, writtenAt };
+    try {
+      return decodeTextEnvelope(stored);
+    } catch {
+      return undefined;
+    }
   }
   if (typeof stored === 'string') return undefined;
   const writtenAt = readHeader(stored);

@@ -52,7 +52,19 @@ export function textEnvelopeTime(stored: string | Uint8Array): number | undefine
  * that is not JSON.
  */
 export function textEnvelopeValue(stored: string | Uint8Array): unknown {
-  if (textEnvelopeTime(stored) === undefined) return undefined;
+  return textEnvelopeTime(stored) === undefined ? undefined : payloadValue(stored);
+}
+
+/** Both parts of a text envelope, reading its header once; `undefined` if malformed. */
+export function decodeTextEnvelope(
+  stored: string | Uint8Array,
+): { value: unknown; writtenAt: number } | undefined {
+  const writtenAt = textEnvelopeTime(stored);
+  return writtenAt === undefined ? undefined : { value: payloadValue(stored), writtenAt };
+}
+
+/** The JSON after a header already checked. */
+function payloadValue(stored: string | Uint8Array): unknown {
   const text =
     typeof stored === 'string'
       ? stored.slice(HEADER_CHARS)
