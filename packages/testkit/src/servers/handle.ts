@@ -26,16 +26,10 @@ export interface ServerHandle {
 }
 
 /** The part of a handle that differs by source. */
-export interface ServerControl {
-  readonly pid: number | undefined;
-  readonly dir?: string | undefined;
-  stop(): Promise<void>;
-  kill(): Promise<void>;
-  pause(): Promise<void>;
-  resume(): Promise<void>;
-  restart(): Promise<void>;
-  logTail(lines?: number): string;
-}
+export type ServerControl = Pick<
+  ServerHandle,
+  'pid' | 'stop' | 'kill' | 'pause' | 'resume' | 'restart' | 'logTail'
+> & { readonly dir?: string | undefined };
 
 /** A handle whose fault methods delegate to `control`; `extra`'s getters stay live getters. */
 export function makeHandle<Extra extends object>(
