@@ -7,7 +7,7 @@ type Thunk = () => Promise<unknown>;
 
 /** `Status#increment` exists on opossum's Status class but is missing from its typings. */
 interface StatusCounter {
-  increment(property: 'fires' | 'successes', latencyMs?: number): void;
+  increment(property: 'fires'): void;
 }
 
 /**
@@ -17,7 +17,7 @@ interface StatusCounter {
  * `CircuitBreaker#fire` costs more than half a microsecond per call (events,
  * a promise, a semaphore, an optional timer) — a visible share of a Redis round
  * trip. While the breaker is closed the store calls the backend directly and
- * records the outcome here: a success is two counter increments on opossum's
+ * records the outcome here: a success is one counter increment on opossum's
  * own `Status` window; a failure goes through `fire()` with an already-failed
  * thunk, so opossum counts it and decides, with its own rules
  * (`errorThresholdPercentage`, `volumeThreshold`), whether to open; a streak of
@@ -71,11 +71,15 @@ export class Breaker {
     return this.circuit.closed;
   }
 
-  /** Record a call that succeeded (a miss is a success). */
-  success(latencyMs: number): void {
+  /**
+   * Record a call that succeeded (a miss is a success). Only `fires` is counted:
+   * opossum's open decision reads failures / fires, and counting `successes`
+   * would also push a latency sample per call into the current bucket (tens of
+   * thousands per bucket under load) that nothing here reads.
+   */
+  success(): void {
     this.streak = 0;
     this.status.increment('fires');
-    this.status.increment('successes', latencyMs);
   }
 
   /** Record a call that failed or timed out; may open the breaker. */

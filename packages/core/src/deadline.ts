@@ -65,7 +65,12 @@ export class DeadlineQueue {
 
   /** Expires `entry` `ms` from now unless it is cancelled before. */
   schedule<E extends DeadlineEntry>(entry: E, ms: number): E {
-    entry.expiresAt = this.now() + ms;
+    return this.scheduleAt(entry, this.now() + ms);
+  }
+
+  /** Expires `entry` at `at` (ms, on this queue's clock) unless it is cancelled before. */
+  scheduleAt<E extends DeadlineEntry>(entry: E, at: number): E {
+    entry.expiresAt = at;
     entry.queue = this;
     this.insert(entry);
     if (entry.expiresAt < this.timerAt) this.arm(entry.expiresAt);

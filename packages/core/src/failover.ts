@@ -1,40 +1,18 @@
-import type { Backend } from './backend.js';
+import { Attempt, type Cause, Failed, type OperationSpec } from './attempt.js';
+import type { DeadlineQueue } from './deadline.js';
 import { AllBackendsFailedError, BackendUnavailableError } from './errors.js';
 import type { OperationName, OperationObserver, StoreEmitter } from './events.js';
 import type { Fits } from './limits.js';
 import type { Logger } from './logger.js';
-import { isCallerError, type Member } from './member.js';
+import type { Member } from './member.js';
 
-/** An attempt that failed on one backend, kept to explain an all-failed error. */
-export interface Cause {
-  backend: string;
-  error: Error;
-}
-
-/** The result of an operation that no backend could serve. */
-export class Failed {
-  constructor(readonly causes: Cause[]) {}
-}
-
-/** One operation on its way down the chain. */
-interface Attempt<T> {
-  readonly operation: OperationName;
-  readonly run: (backend: Backend) => Promise<T>;
-  readonly fits: Fits;
-  /** Keys a write touches; undefined for reads. */
-  readonly writtenKeys: readonly string[] | undefined;
-  /** Absolute time (ms) by which the operation must settle. */
-  readonly deadline: number;
-  causes: Cause[] | undefined;
-  /** A backend before the current one was passed over. */
-  skipped: boolean;
-  servedBy?: string;
-}
+export { type Cause, Failed, type OperationSpec } from './attempt.js';
 
 export interface FailoverOptions {
   members: readonly Member[];
   events: StoreEmitter;
   logger: Logger;
+  deadlines: DeadlineQueue;
   operationTimeoutMs: number;
   /** Writes resolve (after one log line) instead of rejecting when every backend failed. */
   swallowWrites: boolean;
@@ -43,51 +21,36 @@ export interface FailoverOptions {
 }
 
 /**
- * Runs one operation down the chain: each usable backend in order, within one
- * overall deadline, moving on after an error or a timeout. Also owns what
- * happens when nothing could serve: reads answer a miss, writes reject with
- * every cause (or are dropped), with one log line per change, not per call.
+ * Runs operations down the chain (each one an `Attempt`) and owns what happens
+ * when nothing could serve: reads answer a miss, writes reject with every cause
+ * (or are dropped), with one log line per change, not per call.
  */
 export class Failover {
   /** Receives per-operation timing while set; see `ResilientStore#observeOperations`. */
   observer: OperationObserver | undefined;
-  private allFailedLogged = false;
+  /** True after an all-failed period was logged, until a backend serves again. */
+  servingNothing = false;
+  readonly members: readonly Member[];
+  readonly events: StoreEmitter;
+  readonly deadlines: DeadlineQueue;
 
-  constructor(private readonly options: FailoverOptions) {}
+  constructor(private readonly options: FailoverOptions) {
+    this.members = options.members;
+    this.events = options.events;
+    this.deadlines = options.deadlines;
+  }
 
   /**
-   * Resolves with the first answer, or `Failed` with each backend's cause.
-   *
-   * Written as a continuation chain rather than an async loop: the common case
-   * (the first backend answers) then costs one promise and no extra ticks.
+   * Runs `spec` on `input`; resolves with `spec.settle` of the first answer, or of
+   * `Failed`. `now` may be passed by a caller that has just read the clock.
    */
-  execute<T>(
-    operation: OperationName,
-    run: (backend: Backend) => Promise<T>,
+  execute<I, T, R>(
+    spec: OperationSpec<I, T, R>,
+    input: I,
     fits: Fits,
-    writtenKeys: readonly string[] | undefined,
-  ): Promise<T | Failed> {
-    const attempt: Attempt<T> = {
-      operation,
-      run,
-      fits,
-      writtenKeys,
-      deadline: Date.now() + this.options.operationTimeoutMs,
-      causes: undefined,
-      skipped: false,
-    };
-    const observer = this.observer;
-    if (observer === undefined) return this.attemptFrom(0, attempt);
-    const started = performance.now();
-    return this.attemptFrom(0, attempt).then((result) => {
-      observer({
-        operation,
-        backend: result instanceof Failed ? null : (attempt.servedBy ?? null),
-        durationMs: performance.now() - started,
-        outcome: result instanceof Failed ? 'error' : outcomeOf(operation, result),
-      });
-      return result;
-    });
+    now = Date.now(),
+  ): Promise<R> {
+    return new Attempt(this, spec, input, fits, now, this.options.operationTimeoutMs).start(now);
   }
 
   /** The answer of a read; a miss when every backend failed. */
@@ -112,7 +75,7 @@ export class Failover {
 
   /** Why nothing could be tried: each backend's state. */
   unavailableCauses(): Cause[] {
-    return this.options.members.map((m) => ({
+    return this.members.map((m) => ({
       backend: m.name,
       error: new BackendUnavailableError(
         m.name,
@@ -123,43 +86,23 @@ export class Failover {
     }));
   }
 
-  private attemptFrom<T>(index: number, attempt: Attempt<T>): Promise<T | Failed> {
-    const { members, events } = this.options;
-    for (let i = index; i < members.length; i++) {
-      const member = members[i]!;
-      if (!member.usable) {
-        attempt.skipped = true;
-        continue;
-      }
-      if (!attempt.fits(member)) continue;
-      const budget = Math.min(member.timeoutMs, attempt.deadline - Date.now());
-      if (budget <= 0) break;
-      if (attempt.skipped && attempt.writtenKeys) {
-        this.options.onSkippedWrite(member, attempt.writtenKeys);
-      }
-      attempt.servedBy = member.name;
-      const answer = member.call(attempt.run, budget, (error) => {
-        if (isCallerError(error)) throw error;
-        attempt.causes ??= [];
-        attempt.causes.push({ backend: member.name, error });
-        events.emit('error', { backend: member.name, operation: attempt.operation, error });
-        attempt.skipped = true;
-        return this.attemptFrom(i + 1, attempt);
-      });
-      // Only after an all-failed period: one line when service resumes.
-      if (!this.allFailedLogged) return answer;
-      return answer.then((result) => {
-        if (!(result instanceof Failed)) this.noteServingAgain(member);
-        return result;
-      });
-    }
-    return Promise.resolve(new Failed(attempt.causes ?? this.unavailableCauses()));
+  onSkippedWrite(member: Member, keys: readonly string[]): void {
+    this.options.onSkippedWrite(member, keys);
+  }
+
+  /** One line when service resumes after an all-failed period. */
+  noteServingAgain(member: Member): void {
+    this.servingNothing = false;
+    this.options.logger.info(
+      { event: 'serving', backend: member.name },
+      `serving again from "${member.name}"`,
+    );
   }
 
   /** One log line when the store goes from serving to serving nothing, not one per call. */
   private noteAllFailed(operation: OperationName, causes: Cause[]): void {
-    if (this.allFailedLogged) return;
-    this.allFailedLogged = true;
+    if (this.servingNothing) return;
+    this.servingNothing = true;
     this.options.logger.error(
       {
         event: 'all-backends-failed',
@@ -170,17 +113,4 @@ export class Failover {
         (this.options.swallowWrites ? ' and writes are dropped' : ' and writes reject'),
     );
   }
-
-  private noteServingAgain(member: Member): void {
-    this.allFailedLogged = false;
-    this.options.logger.info(
-      { event: 'serving', backend: member.name },
-      `serving again from "${member.name}"`,
-    );
-  }
-}
-
-function outcomeOf(operation: OperationName, value: unknown): 'hit' | 'miss' | 'ok' {
-  if (operation !== 'get') return 'ok';
-  return value === undefined ? 'miss' : 'hit';
 }

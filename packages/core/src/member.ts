@@ -68,17 +68,13 @@ export class Member {
   }
 
   /**
-   * Run one call against the backend, bounded by `budgetMs`, and record the
-   * outcome on the breaker. A caller error (bad input) is not the backend's
-   * failure. After the deadline the call's eventual result is ignored, so
-   * timed-out work can never resolve into a caller's answer.
+   * Run one call against this backend alone, bounded by `budgetMs`, and record
+   * the outcome on the breaker. (Operations that go down the chain run as an
+   * `Attempt` instead.) A caller error (bad input) is not the backend's failure.
+   * After the deadline the call's eventual result is ignored.
    */
-  call<T, F = never>(
-    run: (backend: Backend) => Promise<T>,
-    budgetMs: number,
-    onError?: (error: Error) => F | Promise<F>,
-  ): Promise<T | F> {
-    return this.bounded(run, budgetMs, true, onError);
+  call<T>(run: (backend: Backend) => Promise<T>, budgetMs: number): Promise<T> {
+    return this.bounded(run, budgetMs, true);
   }
 
   /** The half-open probe: a bounded ping through the breaker's single probe slot. */
@@ -92,39 +88,31 @@ export class Member {
     return this.bounded((backend) => backend.ping(), this.timeoutMs, false);
   }
 
-  /**
-   * With `onError`, a failure resolves with what `onError` returns (the next
-   * backend's attempt) instead of rejecting: one promise per attempt, not two.
-   */
-  private bounded<T, F = never>(
+  private bounded<T>(
     run: (backend: Backend) => Promise<T>,
     budgetMs: number,
     record: boolean,
-    onError?: (error: Error) => F | Promise<F>,
-  ): Promise<T | F> {
-    const call = new BoundedCall<T, F>(this, budgetMs, record, onError);
-    const answer = new Promise<T | F>((resolve, reject) => {
-      call.resolve = resolve;
-      call.reject = reject;
+  ): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const call = new BoundedCall<T>(this, budgetMs, record, resolve, reject);
+      this.deadlines.schedule(call, budgetMs);
+      let pending: Promise<T>;
+      try {
+        pending = run(this.backend);
+      } catch (error) {
+        pending = Promise.reject(error);
+      }
+      pending.then(
+        (value) => call.succeed(value),
+        (reason: unknown) => call.fail(toError(reason)),
+      );
     });
-    this.deadlines.schedule(call, budgetMs);
-    let pending: Promise<T>;
-    try {
-      pending = run(this.backend);
-    } catch (error) {
-      pending = Promise.reject(error);
-    }
-    pending.then(
-      (value) => call.succeed(value),
-      (reason: unknown) => call.fail(toError(reason)),
-    );
-    return answer;
   }
 
   /** @internal Book-keeping of one finished call (see BoundedCall). */
   settled(outcome: 'success' | 'callerError' | Error, record: boolean, startedAt: number): void {
     if (outcome === 'success' || outcome === 'callerError') {
-      if (record) this.breaker.success(0);
+      if (record) this.breaker.success();
       if (outcome === 'success' && startedAt > 0) this.recordLatency(performance.now() - startedAt);
       return;
     }
@@ -160,32 +148,27 @@ export function isCallerError(error: Error): boolean {
 }
 
 /**
- * One call to a backend under a deadline: whichever comes first — the answer,
- * the error, or the deadline — settles it; whatever comes later is ignored, so
- * timed-out work never reaches the caller. One object per call holds the state
- * and is the deadline entry itself.
+ * One call to a single backend under a deadline: whichever comes first — the
+ * answer, the error, or the deadline — settles it; whatever comes later is ignored.
  */
-class BoundedCall<T, F> extends DeadlineEntry {
-  resolve: (value: T | F | PromiseLike<T | F>) => void = noop;
-  reject: (reason: unknown) => void = noop;
+class BoundedCall<T> extends DeadlineEntry {
   private done = false;
-  private readonly startedAt: number;
 
   constructor(
     private readonly member: Member,
     private readonly budgetMs: number,
     private readonly record: boolean,
-    private readonly onError: ((error: Error) => F | Promise<F>) | undefined,
+    private readonly resolve: (value: T) => void,
+    private readonly reject: (reason: unknown) => void,
   ) {
     super();
-    this.startedAt = member.sampleNext() ? performance.now() : 0;
   }
 
   succeed(value: T): void {
     if (this.done) return;
     this.done = true;
     this.cancel();
-    this.member.settled('success', this.record, this.startedAt);
+    this.member.settled('success', this.record, 0);
     this.resolve(value);
   }
 
@@ -194,7 +177,7 @@ class BoundedCall<T, F> extends DeadlineEntry {
     this.done = true;
     this.cancel();
     this.member.settled(isCallerError(error) ? 'callerError' : error, this.record, 0);
-    this.handOver(error);
+    this.reject(error);
   }
 
   protected expire(): void {
@@ -202,21 +185,6 @@ class BoundedCall<T, F> extends DeadlineEntry {
     this.done = true;
     const error = new BackendTimeoutError(this.member.name, this.budgetMs);
     this.member.settled(error, this.record, 0);
-    this.handOver(error);
-  }
-
-  /** Reject, or resolve with what `onError` makes of it (the next backend's attempt). */
-  private handOver(error: Error): void {
-    if (!this.onError) {
-      this.reject(error);
-      return;
-    }
-    try {
-      this.resolve(this.onError(error));
-    } catch (thrown) {
-      this.reject(thrown);
-    }
+    this.reject(error);
   }
 }
-
-function noop(): void {}

@@ -1,4 +1,4 @@
-import type { Backend, StoredValue } from './backend.js';
+import type { BackendEntry, StoredValue } from './backend.js';
 import { Chain } from './chain.js';
 import { DeadlineQueue } from './deadline.js';
 import {
@@ -9,18 +9,18 @@ import {
 import { encodeValue, readValue, UNREADABLE } from './envelope.js';
 import { ConfigError, StoreClosedError, toError } from './errors.js';
 import {
-  type OperationName,
   type OperationObserver,
   StoreEmitter,
   type StoreEventName,
   type StoreListener,
 } from './events.js';
-import { type Cause, type Failed, Failover } from './failover.js';
+import { type Cause, Failover, type OperationSpec } from './failover.js';
 import type { StoreHealth } from './health.js';
 import { namespacedKey, validateKey, validateNamespace } from './keys.js';
 import { type Fits, Limits } from './limits.js';
 import { consoleLogger, type Logger } from './logger.js';
 import { isCallerError, Member } from './member.js';
+import { type Operations, operations } from './operations.js';
 import type { ResilientStoreOptions } from './options.js';
 import { OutageWrites } from './outage-writes.js';
 import { jsonSerializer, type Serializer } from './serializer.js';
@@ -56,6 +56,7 @@ export class ResilientStore {
   private readonly deadlines = new DeadlineQueue();
   private readonly events = new StoreEmitter();
   private readonly flights = new SingleFlight();
+  private readonly ops: Operations;
   private readonly logger: Logger;
   private readonly serializer: Serializer;
   private readonly namespace: string | undefined;
@@ -118,107 +119,83 @@ export class ResilientStore {
       members: this.members,
       events: this.events,
       logger: this.logger,
+      deadlines: this.deadlines,
       operationTimeoutMs: this.operationTimeoutMs,
       swallowWrites: options.onAllFailed === 'swallow',
       onSkippedWrite: (member, keys) => outageWrites.noteSkippedWrite(member, keys),
     });
     this.limits = new Limits(this.members);
+    this.ops = operations(this.failover, (stored) => this.decode(stored));
   }
 
   // ---------------------------------------------------------------- reads
 
   get<T = unknown>(key: string): Promise<T | undefined> {
     // Not an async function: the hottest call skips one promise and one tick.
-    let answer: Promise<StoredValue | undefined | Failed>;
     try {
       const full = this.key(key);
-      answer = this.execute('get', (b) => b.get(full), this.limits.key(full), undefined);
+      return this.execute(this.ops.get, full, this.limits.key(full)) as Promise<T | undefined>;
     } catch (error) {
       return Promise.reject(error);
     }
-    return answer.then(this.settleGet) as Promise<T | undefined>;
   }
-
-  /** A get's answer as the caller sees it (bound once, not per call). */
-  private readonly settleGet = (result: StoredValue | undefined | Failed): unknown => {
-    const stored = this.failover.readResult('get', result);
-    return stored === undefined ? undefined : this.decode(stored);
-  };
 
   async has(key: string): Promise<boolean> {
     return (await this.get(key)) !== undefined;
   }
 
-  async getMany<T = unknown>(keys: readonly string[]): Promise<Array<T | undefined>> {
-    if (keys.length === 0) return [];
-    const full = keys.map((k) => this.key(k));
-    const fits = this.limits.keys(full);
-    const answers = this.failover.readResult(
-      'getMany',
-      await this.execute('getMany', (b) => b.getMany(full), fits, undefined),
-    );
-    if (answers === undefined) return full.map(() => undefined);
-    return answers.map((bytes) =>
-      bytes === undefined ? undefined : (this.decode(bytes) as T | undefined),
-    );
+  getMany<T = unknown>(keys: readonly string[]): Promise<Array<T | undefined>> {
+    try {
+      if (keys.length === 0) return Promise.resolve([]);
+      const full = keys.map((k) => this.key(k));
+      return this.execute(this.ops.getMany, full, this.limits.keys(full)) as Promise<
+        Array<T | undefined>
+      >;
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   // ---------------------------------------------------------------- writes
 
   set<T>(key: string, value: T, options?: SetOptions): Promise<void> {
-    let answer: Promise<unknown>;
     try {
       const full = this.key(key);
-      const ttlMs = this.ttl(options?.ttl);
-      const stored = this.encode(value);
-      const fits = Limits.both(this.limits.key(full), this.limits.value(stored));
-      answer = this.execute('set', (b) => b.set(full, stored, ttlMs), fits, [full]);
+      // One clock read serves as the value's write time and the operation's start.
+      const now = Date.now();
+      const entry: BackendEntry = {
+        key: full,
+        value: encodeValue(value, this.serializer, now),
+        ttlMs: this.ttl(options?.ttl),
+      };
+      const fits = Limits.both(this.limits.key(full), this.limits.value(entry.value));
+      return this.execute(this.ops.set, entry, fits, now);
     } catch (error) {
       return Promise.reject(error);
     }
-    return answer.then(this.settleSet);
   }
-
-  /** A set's answer: nothing, or the all-failed rejection (bound once, not per call). */
-  private readonly settleSet = (result: unknown): void => {
-    this.failover.writeResult('set', result);
-  };
 
   async setMany<T>(entries: ReadonlyArray<SetManyEntry<T>>): Promise<void> {
     if (entries.length === 0) return;
-    const prepared = entries.map((e) => {
+    const prepared = entries.map((e): BackendEntry => {
       const key = this.key(e.key);
       return { key, value: this.encode(e.value), ttlMs: this.ttl(e.ttl) };
     });
     const keys = prepared.map((e) => e.key);
     const largest = Math.max(...prepared.map((e) => storedByteLength(e.value)));
     const fits = Limits.both(this.limits.keys(keys), this.limits.valueBytes(largest));
-    this.failover.writeResult(
-      'setMany',
-      await this.execute('setMany', (b) => b.setMany(prepared), fits, keys),
-    );
+    return this.execute(this.ops.setMany, prepared, fits);
   }
 
   async delete(key: string): Promise<boolean> {
     const full = this.key(key);
-    const fits = this.limits.key(full);
-    return (
-      this.failover.writeResult(
-        'delete',
-        await this.execute('delete', (b) => b.delete(full), fits, [full]),
-      ) ?? false
-    );
+    return this.execute(this.ops.delete, full, this.limits.key(full));
   }
 
   async deleteMany(keys: readonly string[]): Promise<number> {
     if (keys.length === 0) return 0;
     const full = keys.map((k) => this.key(k));
-    return (
-      this.failover.writeResult(
-        'deleteMany',
-        await this.execute('deleteMany', (b) => b.deleteMany(full), this.limits.keys(full), full),
-      ) ?? 0
-    );
+    return this.execute(this.ops.deleteMany, full, this.limits.keys(full));
   }
 
   /**
@@ -332,14 +309,14 @@ export class ResilientStore {
   // ---------------------------------------------------------------- input
 
   /** Every operation goes down the chain through here, once the store is known open. */
-  private execute<T>(
-    operation: OperationName,
-    run: (backend: Backend) => Promise<T>,
+  private execute<I, T, R>(
+    spec: OperationSpec<I, T, R>,
+    input: I,
     fits: Fits,
-    writtenKeys: readonly string[] | undefined,
-  ): Promise<T | Failed> {
+    now?: number,
+  ): Promise<R> {
     this.assertOpen();
-    return this.failover.execute(operation, run, fits, writtenKeys);
+    return this.failover.execute(spec, input, fits, now);
   }
 
   private assertOpen(): void {

@@ -1,0 +1,75 @@
+import type { BackendEntry, StoredValue } from './backend.js';
+import type { Failover, OperationSpec } from './failover.js';
+
+/** The store's operations on a backend, each described once per store (see `OperationSpec`). */
+export interface Operations {
+  readonly get: OperationSpec<string, StoredValue | null | undefined, unknown>;
+  readonly getMany: OperationSpec<
+    readonly string[],
+    Array<StoredValue | undefined>,
+    Array<unknown>
+  >;
+  readonly set: OperationSpec<BackendEntry, unknown, void>;
+  readonly setMany: OperationSpec<readonly BackendEntry[], void, void>;
+  readonly delete: OperationSpec<string, boolean, boolean>;
+  readonly deleteMany: OperationSpec<readonly string[], number, number>;
+}
+
+/**
+ * Reads answer a miss when every backend failed; writes reject (or resolve,
+ * when the store swallows them). `decode` turns a stored value into the
+ * caller's value.
+ */
+export function operations(
+  failover: Failover,
+  decode: (stored: StoredValue) => unknown,
+): Operations {
+  return {
+    get: {
+      name: 'get',
+      run: (backend, key) => backend.get(key),
+      settle: (result) => {
+        const stored = failover.readResult('get', result);
+        // `== null`: a driver's null is a miss too.
+        return stored == null ? undefined : decode(stored);
+      },
+    },
+    getMany: {
+      name: 'getMany',
+      run: (backend, keys) => backend.getMany(keys),
+      settle: (result, keys) => {
+        const stored = failover.readResult('getMany', result);
+        if (stored === undefined) return keys.map(() => undefined);
+        return stored.map((value) => (value == null ? undefined : decode(value)));
+      },
+    },
+    set: {
+      name: 'set',
+      run: (backend, entry) => backend.set(entry.key, entry.value, entry.ttlMs),
+      written: (entry) => [entry.key],
+      settle: (result) => {
+        failover.writeResult('set', result);
+      },
+    },
+    setMany: {
+      name: 'setMany',
+      run: (backend, entries) => backend.setMany(entries),
+      written: (entries) => entries.map((e) => e.key),
+      settle: (result) => {
+        failover.writeResult('setMany', result);
+      },
+    },
+    delete: {
+      name: 'delete',
+      run: (backend, key) => backend.delete(key),
+      written: (key) => [key],
+      settle: (result) => failover.writeResult('delete', result) ?? false,
+    },
+    deleteMany: {
+      name: 'deleteMany',
+      run: (backend, keys) => backend.deleteMany(keys),
+      written: (keys) => keys,
+      settle: (result) => failover.writeResult('deleteMany', result) ?? 0,
+    },
+  };
+}
