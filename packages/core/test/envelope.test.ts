@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { decodeEnvelope, decodeValue, encodeEnvelope, encodeValue } from '../src/envelope.js';
+import {
+  decodeEnvelope,
+  decodeValue,
+  encodeEnvelope,
+  encodeValue,
+  readValue,
+  UNREADABLE,
+} from '../src/envelope.js';
 import { SerializationError } from '../src/errors.js';
 import { jsonSerializer, type Serializer } from '../src/serializer.js';
 
@@ -89,6 +96,18 @@ describe('encodeValue / decodeValue', () => {
     expect(decodeValue('\u00021234', jsonSerializer)).toBeUndefined();
     expect(decodeValue(`\u0002${'0'.repeat(13)}{not json`, jsonSerializer)).toBeUndefined();
     expect(decodeValue('{"plain":"json"}', jsonSerializer)).toBeUndefined();
+  });
+
+  it('reads a value only behind a plausible text header', () => {
+    const json = '{"a":1}';
+    expect(readValue(`\u0002${'0'.repeat(13)}${json}`, jsonSerializer)).toEqual({ a: 1 });
+    expect(readValue(`\u0002x${'0'.repeat(12)}${json}`, jsonSerializer)).toBe(UNREADABLE);
+    expect(readValue(`\u0002${'0'.repeat(12)}x${json}`, jsonSerializer)).toBe(UNREADABLE);
+    expect(readValue(Buffer.from(`\u0002${'0'.repeat(12)}x${json}`), jsonSerializer)).toBe(
+      UNREADABLE,
+    );
+    expect(readValue('\u00021234', jsonSerializer)).toBe(UNREADABLE);
+    expect(readValue(`\u0002${'0'.repeat(13)}{not json`, jsonSerializer)).toBe(UNREADABLE);
   });
 
   it('strips __proto__ from a text envelope read back', () => {
