@@ -57,12 +57,20 @@ export interface Backend {
   /** Present when the backend can tell that it is disconnected without a round trip. */
   readonly availability?: AvailabilitySignal;
 
-  /** The stored bytes, or `undefined` for a miss (absent or expired). A miss is not an error. */
-  get(key: string): Promise<StoredValue | undefined>;
+  /**
+   * The stored bytes, or `undefined` for a miss (absent or expired); `null` is
+   * accepted as a miss too, so a driver's answer can be passed on without another
+   * promise on every read. A miss is not an error.
+   */
+  get(key: string): Promise<StoredValue | null | undefined>;
   /** One answer per key, in order; duplicates allowed; missing keys answer `undefined`. */
   getMany(keys: readonly string[]): Promise<Array<StoredValue | undefined>>;
-  /** Store `value` under `key`; `ttlMs` is a positive integer or `undefined` for no expiry. */
-  set(key: string, value: StoredValue, ttlMs: number | undefined): Promise<void>;
+  /**
+   * Store `value` under `key`; `ttlMs` is a positive integer or `undefined` for no
+   * expiry. Resolves once stored; what it resolves with is ignored (a driver's
+   * own answer, such as Redis's "OK", may be passed on as is).
+   */
+  set(key: string, value: StoredValue, ttlMs: number | undefined): Promise<unknown>;
   setMany(entries: readonly BackendEntry[]): Promise<void>;
   /** Remove `key`; resolves true when something was removed. */
   delete(key: string): Promise<boolean>;

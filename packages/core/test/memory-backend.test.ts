@@ -10,8 +10,8 @@ import { fromConfig, MEMORY_DEFAULTS, memoryBackend } from '../src/memory-backen
 import { storedBytes } from '../src/stored-value.js';
 
 const bytes = (text: string): Uint8Array => new Uint8Array(Buffer.from(text));
-const text = (value: StoredValue | undefined): string | undefined =>
-  value === undefined ? undefined : storedBytes(value).toString();
+const text = (value: StoredValue | null | undefined): string | undefined =>
+  value == null ? undefined : storedBytes(value).toString();
 
 function configErrorField(fn: () => unknown): string | undefined {
   try {

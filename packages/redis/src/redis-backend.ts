@@ -1,4 +1,9 @@
-import type { Backend, BackendCapabilities, BackendEntry } from '@resilient-store/core';
+import type {
+  Backend,
+  BackendCapabilities,
+  BackendEntry,
+  StoredValue,
+} from '@resilient-store/core';
 import { BackendUnavailableError } from '@resilient-store/core';
 import { Cluster } from 'ioredis';
 import { clearPrefix } from './clear-prefix.js';
@@ -57,19 +62,16 @@ class RedisBackendImpl implements RedisBackend {
     });
   }
 
-  get(key: string): Promise<Uint8Array | undefined> {
-    // The hottest path of the product: written out without the closures of #run.
+  get(key: string): Promise<Buffer | null> {
+    // The hottest path of the product: no closures, and ioredis's own promise is
+    // returned as is (null is a miss in the Backend contract).
     try {
       checkKey(key, REDIS_MAX_KEY_BYTES);
     } catch (error) {
       return Promise.reject(error);
     }
-    if (!this.#closing && this.availability.isAvailable()) {
-      return this.client.getBuffer(key).then(orUndefined);
-    }
-    return this.#ready()
-      .then(() => this.client.getBuffer(key))
-      .then(orUndefined);
+    if (this.#sendNow()) return this.client.getBuffer(key);
+    return this.#ready().then(() => this.client.getBuffer(key));
   }
 
   async getMany(keys: readonly string[]): Promise<Array<Uint8Array | undefined>> {
@@ -80,20 +82,24 @@ class RedisBackendImpl implements RedisBackend {
     return values.map((value) => value ?? undefined);
   }
 
-  set(key: string, value: Uint8Array, ttlMs: number | undefined): Promise<void> {
+  set(key: string, value: StoredValue, ttlMs: number | undefined): Promise<unknown> {
+    // As hot as get: validated inline, and ioredis's "OK" passed on as is.
     let bytes: Buffer | string;
-    return this.#run(
-      () => {
-        checkKey(key, REDIS_MAX_KEY_BYTES);
-        checkTtl(ttlMs);
-        bytes = toValue(value, this.#settings.maxValueBytes);
-      },
-      () =>
-        (ttlMs === undefined
-          ? this.client.set(key, bytes)
-          : this.client.set(key, bytes, 'PX', ttlMs)
-        ).then(nothing),
-    );
+    try {
+      checkKey(key, REDIS_MAX_KEY_BYTES);
+      checkTtl(ttlMs);
+      bytes = toValue(value, this.#settings.maxValueBytes);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (this.#sendNow()) return this.#set(key, bytes, ttlMs);
+    return this.#ready().then(() => this.#set(key, bytes, ttlMs));
+  }
+
+  #set(key: string, bytes: Buffer | string, ttlMs: number | undefined): Promise<unknown> {
+    return ttlMs === undefined
+      ? this.client.set(key, bytes)
+      : this.client.set(key, bytes, 'PX', ttlMs);
   }
 
   async setMany(entries: readonly BackendEntry[]): Promise<void> {
@@ -166,8 +172,13 @@ class RedisBackendImpl implements RedisBackend {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (!this.#closing && this.availability.isAvailable()) return send();
+    if (this.#sendNow()) return send();
     return this.#ready().then(send);
+  }
+
+  /** True when a command can go out at once: open, and connected. */
+  #sendNow(): boolean {
+    return !this.#closing && this.availability.isAvailable();
   }
 
   #ready(): Promise<void> {
@@ -175,12 +186,6 @@ class RedisBackendImpl implements RedisBackend {
     return this.availability.whenReady(this.#settings.commandTimeout);
   }
 }
-
-function orUndefined(value: Buffer | null): Buffer | undefined {
-  return value ?? undefined;
-}
-
-function nothing(): void {}
 
 function refreshSlots(cluster: Cluster): Promise<void> {
   return new Promise((resolve, reject) => {

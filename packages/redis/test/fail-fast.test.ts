@@ -81,7 +81,7 @@ describe('fail fast', () => {
     }
     const [, up] = await recorder.waitForCount(2, 10_000);
     expect(up?.available).toBe(true);
-    expect(await backend.get('missing-after-resume')).toBeUndefined();
+    expect(await backend.get('missing-after-resume')).toBeNull();
   });
 
   it('does not wait for a reply lost with a dropped connection', async () => {

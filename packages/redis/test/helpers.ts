@@ -106,8 +106,8 @@ export function uniquePrefix(label: string): string {
 }
 
 export const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
-export const text = (value: StoredValue | undefined): string | undefined =>
-  value === undefined ? undefined : storedBytes(value).toString('utf8');
+export const text = (value: StoredValue | null | undefined): string | undefined =>
+  value == null ? undefined : storedBytes(value).toString('utf8');
 
 const TRACKED_TYPES = new Set([
   'Timeout',

@@ -54,7 +54,7 @@ describe('redisBackend on a single server', () => {
     const key = `${uniquePrefix('expire')}k`;
     await backend.set(key, bytes('v'), 30);
     await new Promise((resolve) => setTimeout(resolve, 80));
-    expect(await backend.get(key)).toBeUndefined();
+    expect(await backend.get(key)).toBeNull();
   });
 
   it('getMany answers in order, with duplicates and misses', async () => {

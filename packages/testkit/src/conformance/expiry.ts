@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import type { ConformanceContext } from './context.js';
-import { bytesOf, pollUntil, sameBytes, uniquePrefix } from './fixtures.js';
+import { bytesOf, isMiss, pollUntil, sameBytes, uniquePrefix } from './fixtures.js';
 
 /** Slack for the round trips and scheduling around a TTL, on top of the granularity. */
 const EXPIRY_SLACK_MS = 2000;
@@ -38,7 +38,7 @@ export function expiryTests({ backend, options }: ConformanceContext): void {
       expect(sameBytes(await backend().get(keys.short), bytesOf('short'))).toBe(true);
       expect(sameBytes(await backend().get(keys.bulkShort), bytesOf('bulk'))).toBe(true);
 
-      const gone = async (key: string) => (await backend().get(key)) === undefined;
+      const gone = async (key: string) => isMiss(await backend().get(key));
       const deadline = ttlMs + granularity + EXPIRY_SLACK_MS;
       expect(await pollUntil(() => gone(keys.short), deadline, pollMs), 'short TTL expired').toBe(
         true,

@@ -40,8 +40,8 @@ export function randomValue(length: number): Uint8Array {
  * True when `actual` holds exactly the bytes of `expected`. A string stands for
  * its UTF-8 bytes, as in the Backend contract, so either side may be one.
  */
-export function sameBytes(actual: StoredValue | undefined, expected: StoredValue): boolean {
-  if (actual === undefined) return false;
+export function sameBytes(actual: StoredValue | null | undefined, expected: StoredValue): boolean {
+  if (actual === undefined || actual === null) return false;
   return storedBytes(actual).equals(storedBytes(expected));
 }
 
@@ -49,6 +49,11 @@ export function sameBytes(actual: StoredValue | undefined, expected: StoredValue
  * A key of exactly `bytes` UTF-8 bytes that starts with `prefix`, padded with `fill`
  * (a one- or multi-byte character) and topped up with ASCII to land on the exact size.
  */
+/** A backend's answer for a miss: `undefined`, or `null` (the contract allows both). */
+export function isMiss(answer: unknown): boolean {
+  return answer === undefined || answer === null;
+}
+
 export function keyOfBytes(prefix: string, bytes: number, fill = 'k'): string {
   const fillBytes = keyBytes(fill);
   const room = bytes - keyBytes(prefix);

@@ -1,6 +1,13 @@
 import { expect, it } from 'vitest';
 import type { ConformanceContext } from './context.js';
-import { allByteValues, bytesOf, randomValue, sameBytes, uniquePrefix } from './fixtures.js';
+import {
+  allByteValues,
+  bytesOf,
+  isMiss,
+  randomValue,
+  sameBytes,
+  uniquePrefix,
+} from './fixtures.js';
 
 /** Values go in and come back byte for byte, whatever the bytes are. */
 export function valueTests({ backend, options }: ConformanceContext): void {
@@ -16,8 +23,8 @@ export function valueTests({ backend, options }: ConformanceContext): void {
     expect(capabilities.maxValueBytes).toBeGreaterThan(0);
   });
 
-  it('answers undefined for a key that was never set', async () => {
-    expect(await backend().get(`${uniquePrefix()}absent`)).toBeUndefined();
+  it('answers a miss (undefined or null) for a key that was never set', async () => {
+    expect(isMiss(await backend().get(`${uniquePrefix()}absent`))).toBe(true);
   });
 
   it('round-trips every byte value', async () => {
@@ -33,7 +40,7 @@ export function valueTests({ backend, options }: ConformanceContext): void {
     const key = `${uniquePrefix()}empty`;
     await backend().set(key, new Uint8Array(0), undefined);
     const got = await backend().get(key);
-    expect(got).toBeDefined();
+    expect(isMiss(got)).toBe(false);
     expect(sameBytes(got, new Uint8Array(0))).toBe(true);
   });
 
@@ -48,7 +55,7 @@ export function valueTests({ backend, options }: ConformanceContext): void {
     const key = `${uniquePrefix()}empty-string`;
     await backend().set(key, '', undefined);
     const got = await backend().get(key);
-    expect(got).toBeDefined();
+    expect(isMiss(got)).toBe(false);
     expect(sameBytes(got, '')).toBe(true);
   });
 
@@ -96,7 +103,7 @@ export function valueTests({ backend, options }: ConformanceContext): void {
     const key = `${uniquePrefix()}delete`;
     await backend().set(key, bytesOf('v'), undefined);
     expect(await backend().delete(key)).toBe(true);
-    expect(await backend().get(key)).toBeUndefined();
+    expect(isMiss(await backend().get(key))).toBe(true);
     expect(await backend().delete(key)).toBe(false);
     expect(await backend().delete(`${uniquePrefix()}never-set`)).toBe(false);
   });
