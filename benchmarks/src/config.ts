@@ -44,6 +44,8 @@ export interface BenchConfig {
   readonly rounds: number | undefined;
   /** Profile mode: only this store operation at 100 in flight, for `seconds`. */
   readonly profile: Operation | undefined;
+  /** Profile mode: the variant profiled (`store`, or `raw-json` for the baseline's own profile). */
+  readonly profileVariant: 'store' | 'raw-json';
 }
 
 function numberFrom(name: string, fallback: number, min: number): number {
@@ -64,6 +66,13 @@ function profileFrom(raw: string | undefined): Operation | undefined {
   throw new Error(`BENCH_PROFILE must be 1, get or set, got ${JSON.stringify(raw)}`);
 }
 
+/** BENCH_PROFILE_VARIANT: `store` (default) or `raw-json`, to profile the baseline alike. */
+function profileVariantFrom(raw: string | undefined): 'store' | 'raw-json' {
+  if (raw === undefined || raw === '' || raw === 'store') return 'store';
+  if (raw === 'raw-json') return 'raw-json';
+  throw new Error(`BENCH_PROFILE_VARIANT must be store or raw-json, got ${JSON.stringify(raw)}`);
+}
+
 export function readConfig(): BenchConfig {
   const profile = profileFrom(process.env.BENCH_PROFILE);
   return {
@@ -71,6 +80,7 @@ export function readConfig(): BenchConfig {
     seconds: numberFrom('BENCH_SECONDS', profile ? 20 : 110, 1),
     rounds: process.env.BENCH_ROUNDS ? Math.round(numberFrom('BENCH_ROUNDS', 0, 1)) : undefined,
     profile,
+    profileVariant: profileVariantFrom(process.env.BENCH_PROFILE_VARIANT),
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * Profile mode: nothing but one store operation at 100 in flight (auto-pipelining on, the
  * default), so a CPU profile taken with `node --cpu-prof` shows the store's hot path and
- * not the comparison machinery.
+ * not the comparison machinery. The same for the raw-JSON baseline, to compare the two
+ * profiles (garbage collection, say) side by side.
  */
 import { openPair } from './clients.js';
 import type { Operation } from './config.js';
@@ -16,16 +17,17 @@ export async function runProfile(
   url: string,
   operation: Operation,
   seconds: number,
+  variantName: 'store' | 'raw-json',
 ): Promise<void> {
   const pair = await openPair(url, true);
   try {
     const values = makeValues();
     await populate(pair, values);
-    const store = variantsFor(operation, pair).find((v) => v.name === 'store')!;
+    const variant = variantsFor(operation, pair).find((v) => v.name === variantName)!;
     // Warm up first, so the profile is of optimised code rather than of the JIT.
-    await runSlice(store, values, IN_FLIGHT, 1_000);
-    console.log(`profile: store.${operation}, ${IN_FLIGHT} in flight, ${seconds} s`);
-    const result = await runSlice(store, values, IN_FLIGHT, seconds * 1000);
+    await runSlice(variant, values, IN_FLIGHT, 1_000);
+    console.log(`profile: ${variant.describes}, ${IN_FLIGHT} in flight, ${seconds} s`);
+    const result = await runSlice(variant, values, IN_FLIGHT, seconds * 1000);
     const errors = pair.storeErrors();
     console.log(
       `profile: ${Math.round(result.opsPerSec).toLocaleString('en-US')} ops/s, ` +

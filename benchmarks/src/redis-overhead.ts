@@ -6,6 +6,7 @@
  *   BENCH_ROUNDS   measured rounds (default 7)
  *   BENCH_PROFILE  1 (or get) / set: only store.get / store.set at 100 in flight, for
  *                  `node --cpu-prof` (see the README)
+ *   BENCH_PROFILE_VARIANT  store (default) / raw-json: which side profile mode runs
  *
  * A target that is missed is reported, never turned into a failing exit code: this
  * program measures, the tests judge.
@@ -21,7 +22,9 @@ async function main(): Promise<void> {
   // would add latency and neighbours that have nothing to do with the store.
   const server = await startRedis({ mode: 'local' });
   try {
-    if (config.profile) await runProfile(server.url, config.profile, config.seconds);
+    if (config.profile) {
+      await runProfile(server.url, config.profile, config.seconds, config.profileVariant);
+    }
     else await runOverhead(server.url, config);
   } finally {
     await server.stop();
