@@ -25,6 +25,8 @@ export interface Row {
   readonly ratioQuartiles: [number, number];
   /** Median over rounds of store/raw-bare (gets only): the store against a bare round trip. */
   readonly ratioToBare: number | undefined;
+  /** Median over rounds of raw-wrapped/raw-json: what wrapping the driver's promise alone costs. */
+  readonly wrappedRatio: number | undefined;
   readonly target: number;
   readonly pass: boolean;
   /** Gets that missed, per variant; anything but 0 is a broken run. */
@@ -38,12 +40,16 @@ function valid(sample: Sample): boolean {
   return sample.storeErrors === 0;
 }
 
-/** store/`baseline` per round, for the rounds whose store slice is valid. */
-function pairedRatios(run: CellRun, baseline: VariantName): number[] {
-  const store = run.samples.get('store') ?? [];
+/** `subject`/`baseline` per round, for the rounds whose slice of the subject is valid. */
+function pairedRatios(
+  run: CellRun,
+  baseline: VariantName,
+  subject: VariantName = 'store',
+): number[] {
+  const measured = run.samples.get(subject) ?? [];
   const base = run.samples.get(baseline);
   if (base === undefined) return [];
-  return store.flatMap((s) => {
+  return measured.flatMap((s) => {
     const other = base.find((b) => b.round === s.round);
     return valid(s) && other ? [s.opsPerSec / other.opsPerSec] : [];
   });
@@ -69,6 +75,9 @@ export function analyse(run: CellRun): Row {
     ratio,
     ratioQuartiles: [quantile(ratios, 0.25), quantile(ratios, 0.75)],
     ratioToBare: samples.has('raw-bare') ? median(pairedRatios(run, 'raw-bare')) : undefined,
+    wrappedRatio: samples.has('raw-wrapped')
+      ? median(pairedRatios(run, 'raw-json', 'raw-wrapped'))
+      : undefined,
     target,
     pass: ratio >= target,
     misses,

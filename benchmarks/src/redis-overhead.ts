@@ -24,8 +24,7 @@ async function main(): Promise<void> {
   try {
     if (config.profile) {
       await runProfile(server.url, config.profile, config.seconds, config.profileVariant);
-    }
-    else await runOverhead(server.url, config);
+    } else await runOverhead(server.url, config);
   } finally {
     await server.stop();
     await stopAllServers();
