@@ -55,7 +55,7 @@ export interface AttemptHost {
  * costs this object, one promise for the caller and one reaction on the
  * backend's promise, and the answer is decoded in that same reaction rather
  * than in another `then`. A backend call that is abandoned (timed out) may
- * still settle later; its `try` number no longer matches and it is ignored,
+ * still settle later; its number (`tries`) is no longer current and it is ignored,
  * so timed-out work can never reach the caller.
  */
 export class Attempt<I, T, R> extends DeadlineEntry {
