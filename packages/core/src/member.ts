@@ -109,7 +109,7 @@ export class Member {
     });
   }
 
-  /** @internal Book-keeping of one finished call (see BoundedCall). */
+  /** @internal Book-keeping of one finished call (an `Attempt` or a `BoundedCall`). */
   settled(outcome: 'success' | 'callerError' | Error, record: boolean, startedAt: number): void {
     if (outcome === 'success' || outcome === 'callerError') {
       if (record) this.breaker.success();
