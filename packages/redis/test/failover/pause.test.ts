@@ -1,8 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startRedis } from '@resilient-store/testkit';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { redisBackend } from '../../src/index.js';
-import { expectBackOnRedis, expectCleanRun } from './harness/expectations.js';
+import { expectOneOutage } from './harness/outage.js';
 import { PROFILES } from './harness/profiles.js';
 import { ScenarioRun } from './harness/scenario.js';
 
@@ -15,21 +14,11 @@ describe.sequential('scenario 2: Redis paused (SIGSTOP) for 2 s under load, then
         profile,
         redis: () => redisBackend({ url: server.url, ...profile.redis }),
       });
-      await sleep(1_000);
-
-      // Longer than every breaker and command timeout: a hung server, not a slow reply.
-      await run.fault(() => server.pause());
-      await run.events.waitFor('failover', { after: run.faultAt, timeoutMs: 5_000 });
-      expect(run.store.health()).toMatchObject({ status: 'degraded', active: 'memory' });
-      await sleep(Math.max(0, 2_000 - (performance.now() - (run.faultAt ?? 0))));
-
-      await run.lift(() => server.resume());
-      await run.events.waitFor('recovered', { after: run.faultAt, timeoutMs: 10_000 });
-      await sleep(1_500);
-
-      const result = await run.finish();
-      expectCleanRun(result, { failovers: 1, recoveries: 1 });
-      expectBackOnRedis(result);
+      await expectOneOutage(run, {
+        // Longer than every breaker and command timeout: a hung server, not a slow reply.
+        inject: () => server.pause(),
+        heal: () => server.resume(),
+      });
     }, 40_000);
   }
 });

@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_BREAKER } from '@resilient-store/core';
 import { describe, expect, it } from 'vitest';
 import { redisBackend } from '../../src/index.js';
-import { expectBackOnRedis, expectCleanRun } from './harness/expectations.js';
+import { expectCleanRun } from './harness/expectations.js';
+import { expectOneOutage } from './harness/outage.js';
 import { DEFAULTS } from './harness/profiles.js';
 import { startProxiedRedis } from './harness/proxied-redis.js';
 import { ScenarioRun } from './harness/scenario.js';
@@ -59,21 +60,9 @@ async function latencyOutage(latencyMs: number, scenario: string): Promise<void>
     profile: DEFAULTS,
     redis: () => redisBackend({ url: proxy.url() }),
   });
-  await sleep(1_000);
-
-  await run.fault(() => proxy.latency(latencyMs));
-  await run.events.waitFor('failover', {
-    after: run.faultAt,
-    timeoutMs: DEFAULT_BREAKER.rollingCountTimeout + 5_000,
+  await expectOneOutage(run, {
+    inject: () => proxy.latency(latencyMs),
+    heal: () => proxy.heal(),
+    failoverWithinMs: DEFAULT_BREAKER.rollingCountTimeout + 5_000,
   });
-  expect(run.store.health()).toMatchObject({ status: 'degraded', active: 'memory' });
-  await sleep(Math.max(0, 2_000 - (performance.now() - (run.faultAt ?? 0))));
-
-  await run.lift(() => proxy.heal());
-  await run.events.waitFor('recovered', { after: run.faultAt, timeoutMs: 10_000 });
-  await sleep(1_500);
-
-  const result = await run.finish();
-  expectCleanRun(result, { failovers: 1, recoveries: 1 });
-  expectBackOnRedis(result);
 }
