@@ -165,7 +165,7 @@ export class ResilientStore {
       const now = Date.now();
       const entry: BackendEntry = {
         key: full,
-        value: encodeValue(value, this.serializer, now),
+        value: this.encode(value, now),
         ttlMs: this.ttl(options?.ttl),
       };
       const fits = Limits.both(this.limits.key(full), this.limits.value(entry.value));
@@ -333,8 +333,8 @@ export class ResilientStore {
     return ms !== undefined && this.jitter > 0 ? applyJitter(ms, this.jitter) : ms;
   }
 
-  private encode(value: unknown): StoredValue {
-    return encodeValue(value, this.serializer, Date.now());
+  private encode(value: unknown, writtenAt = Date.now()): StoredValue {
+    return encodeValue(value, this.serializer, writtenAt);
   }
 
   private decode(stored: StoredValue): unknown {
