@@ -1,4 +1,4 @@
-import type { Backend } from './backend.js';
+import type { Backend, CallControl } from './backend.js';
 import { DeadlineEntry, type DeadlineQueue } from './deadline.js';
 import { BackendTimeoutError, toError } from './errors.js';
 import type { OperationName, OperationObserver, StoreEmitter } from './events.js';
@@ -23,7 +23,8 @@ export class Failed {
  */
 export interface OperationSpec<I, T, R> {
   readonly name: OperationName;
-  run(backend: Backend, input: I): Promise<T>;
+  /** `control` lets a backend offer a cheap way to give up on the call (see `CallControl`). */
+  run(backend: Backend, input: I, control: CallControl): Promise<T>;
   /** The keys a write touches; absent for reads. */
   readonly written?: (input: I) => readonly string[];
   /** The caller's answer; may throw (a write that failed everywhere). */
@@ -49,30 +50,29 @@ export interface AttemptHost {
  * One operation on its way down the chain: each usable backend in order,
  * within one overall deadline, moving on after an error or a timeout.
  *
- * It is the whole per-call state in one object — the caller's promise, the
- * deadline entry of the backend call in progress, the causes so far — because
- * this runs on every cache call: the common case (the first backend answers)
- * costs this object, one promise for the caller and one reaction on the
- * backend's promise, and the answer is decoded in that same reaction rather
- * than in another `then`. A backend call that is abandoned (timed out) may
- * still settle later; its number (`tries`) is no longer current and it is ignored,
- * so timed-out work can never reach the caller.
+ * It is the whole per-call state in one object — the deadline entry of the
+ * backend call in progress, the causes so far — because this runs on every
+ * cache call. The caller's promise is the one reaction (`then`) on the backend's
+ * promise, in which the answer is also decoded: the common case (the first
+ * backend answers) costs this object, that reaction and nothing else. To keep
+ * the deadline without a promise of its own, the attempt gives up on a backend
+ * call through `abort`: the backend's own when it offers one (`CallControl`),
+ * otherwise that of a promise wrapped around the backend's. Either way the
+ * promise reacted to is settled once, so a timed-out call's late answer can
+ * never reach the caller.
  */
-export class Attempt<I, T, R> extends DeadlineEntry {
-  private resolve: (value: R) => void = noop;
-  private reject: (reason: unknown) => void = noop;
+export class Attempt<I, T, R> extends DeadlineEntry implements CallControl {
+  /** Gives up on the backend call in progress; set for each call (see `CallControl`). */
+  abort: ((reason: Error) => void) | undefined = undefined;
   /** Absolute time (ms) by which the operation must settle. */
   private readonly deadline: number;
   /** When the operation began (performance.now()), only while an observer is set. */
   private readonly startedAt: number;
   /** Index in `members` of the backend being tried. */
   private index = -1;
-  /** Counts backend calls; a result whose number is not current is stale. */
-  private tries = 0;
   private budgetMs = 0;
   /** When the current backend call began, for the sampled latency; 0 when not sampled. */
   private sampledAt = 0;
-  private done = false;
   /** A backend before the current one was passed over. */
   private skipped = false;
   private causes: Cause[] | undefined;
@@ -92,15 +92,15 @@ export class Attempt<I, T, R> extends DeadlineEntry {
 
   /** Starts the first backend call; the promise settles with `spec.settle`'s answer. */
   start(now: number): Promise<R> {
-    const answer = new Promise<R>((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
-    this.tryFrom(0, now);
-    return answer;
+    try {
+      return Promise.resolve(this.tryFrom(0, now));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
-  private tryFrom(first: number, now: number): void {
+  /** The answer from the first usable backend at or after `first`; throws what `settle` throws. */
+  private tryFrom(first: number, now: number): R | Promise<R> {
     const { members } = this.host;
     for (let i = first; i < members.length; i++) {
       const member = members[i]!;
@@ -113,82 +113,82 @@ export class Attempt<I, T, R> extends DeadlineEntry {
       if (budget <= 0) break;
       const written = this.spec.written;
       if (this.skipped && written) this.host.onSkippedWrite(member, written(this.input));
-      this.callBackend(i, member, budget, now);
-      return;
+      return this.callBackend(i, member, budget, now);
     }
-    this.finish(new Failed(this.causes ?? this.host.unavailableCauses()));
+    return this.finish(new Failed(this.causes ?? this.host.unavailableCauses()));
   }
 
-  private callBackend(index: number, member: Member, budget: number, now: number): void {
-    const tries = ++this.tries;
+  private callBackend(index: number, member: Member, budget: number, now: number): Promise<R> {
     this.index = index;
     this.budgetMs = budget;
     this.sampledAt = member.sampleNext() ? performance.now() : 0;
-    this.host.deadlines.scheduleAt(this, now + budget);
+    this.abort = undefined;
     let pending: Promise<T>;
     try {
-      pending = this.spec.run(member.backend, this.input);
+      pending = this.spec.run(member.backend, this.input, this);
     } catch (error) {
+      this.abort = undefined;
       pending = Promise.reject(error);
     }
-    pending.then(
-      (value) => this.succeed(tries, value),
-      (reason: unknown) => this.fail(tries, reason),
+    if (this.abort === undefined) pending = abortable(pending, this);
+    this.host.deadlines.scheduleAt(this, now + budget);
+    return pending.then(
+      (value) => this.succeed(value),
+      (reason: unknown) => this.fail(reason),
     );
   }
 
-  private succeed(tries: number, value: T): void {
-    if (tries !== this.tries || this.done) return;
+  private succeed(value: T): R {
     this.cancel();
     const member = this.host.members[this.index]!;
     member.settled('success', true, this.sampledAt);
     if (this.host.servingNothing) this.host.noteServingAgain(member);
-    this.finish(value, member.name);
+    return this.finish(value, member.name);
   }
 
-  private fail(tries: number, reason: unknown): void {
-    if (tries !== this.tries || this.done) return;
+  private fail(reason: unknown): R | Promise<R> {
     this.cancel();
     const member = this.host.members[this.index]!;
     const error = toError(reason);
     if (isCallerError(error)) {
       // Bad input is the caller's, not the backend's: no other backend would take it.
       member.settled('callerError', true, 0);
-      this.done = true;
-      this.reject(error);
-      return;
+      throw error;
     }
     member.settled(error, true, 0);
-    this.moveOn(member, error);
+    return this.moveOn(member, error);
   }
 
+  /** The deadline of the backend call passed: give up on it; its rejection moves on. */
   protected expire(): void {
-    if (this.done) return;
+    const abort = this.abort;
+    this.abort = undefined;
+    if (abort === undefined) return;
     const member = this.host.members[this.index]!;
-    const error = new BackendTimeoutError(member.name, this.budgetMs);
-    member.settled(error, true, 0);
-    this.moveOn(member, error);
+    try {
+      abort(new BackendTimeoutError(member.name, this.budgetMs));
+    } catch (error) {
+      // Runs on the deadline timer: a backend's faulty abort must not crash the process.
+      this.host.events.emit('error', {
+        backend: member.name,
+        operation: this.spec.name,
+        error: toError(error),
+      });
+    }
   }
 
-  private moveOn(member: Member, error: Error): void {
+  private moveOn(member: Member, error: Error): R | Promise<R> {
     this.causes ??= [];
     this.causes.push({ backend: member.name, error });
     this.host.events.emit('error', { backend: member.name, operation: this.spec.name, error });
     this.skipped = true;
-    this.tryFrom(this.index + 1, Date.now());
+    return this.tryFrom(this.index + 1, Date.now());
   }
 
-  private finish(result: T | Failed, servedBy?: string): void {
-    this.done = true;
+  /** The caller's answer; throws when `settle` does (a write that failed everywhere). */
+  private finish(result: T | Failed, servedBy?: string): R {
     if (this.startedAt >= 0) this.observe(result, servedBy);
-    let answer: R;
-    try {
-      answer = this.spec.settle(result, this.input);
-    } catch (error) {
-      this.reject(error);
-      return;
-    }
-    this.resolve(answer);
+    return this.spec.settle(result, this.input);
   }
 
   private observe(result: T | Failed, servedBy: string | undefined): void {
@@ -212,4 +212,13 @@ export class Attempt<I, T, R> extends DeadlineEntry {
   }
 }
 
-function noop(): void {}
+/**
+ * A promise settled by `pending` or by `control.abort`, whichever comes first: how
+ * a call to a backend without an abort of its own is bounded.
+ */
+function abortable<T>(pending: Promise<T>, control: CallControl): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    control.abort = reject;
+    pending.then(resolve, reject);
+  });
+}

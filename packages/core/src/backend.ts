@@ -50,6 +50,20 @@ export interface AvailabilitySignal {
   subscribe(listener: (available: boolean, cause?: Error) => void): () => void;
 }
 
+/**
+ * Handed by the store to `get` and `set`, the calls on every request's path. The
+ * store bounds each call with its own deadline and must be able to answer when it
+ * passes, even if the backend never does. A backend that can give up on a call
+ * cheaply sets `abort`, which tells the store that the promise it returned will
+ * settle promptly once `abort(reason)` is called (rejecting with `reason`, unless it
+ * has settled already); the store then answers straight from that promise. A
+ * backend that leaves `abort` unset is wrapped in a promise of the store's own,
+ * which costs one more promise per call. `abort` is called at most once.
+ */
+export interface CallControl {
+  abort: ((reason: Error) => void) | undefined;
+}
+
 export interface Backend {
   /** Unique within a store; used in events, logs and metric labels. */
   readonly name: string;
@@ -62,7 +76,7 @@ export interface Backend {
    * accepted as a miss too, so a driver's answer can be passed on without another
    * promise on every read. A miss is not an error.
    */
-  get(key: string): Promise<StoredValue | null | undefined>;
+  get(key: string, control?: CallControl): Promise<StoredValue | null | undefined>;
   /** One answer per key, in order; duplicates allowed; missing keys answer `undefined`. */
   getMany(keys: readonly string[]): Promise<Array<StoredValue | undefined>>;
   /**
@@ -70,7 +84,12 @@ export interface Backend {
    * expiry. Resolves once stored; what it resolves with is ignored (a driver's
    * own answer, such as Redis's "OK", may be passed on as is).
    */
-  set(key: string, value: StoredValue, ttlMs: number | undefined): Promise<unknown>;
+  set(
+    key: string,
+    value: StoredValue,
+    ttlMs: number | undefined,
+    control?: CallControl,
+  ): Promise<unknown>;
   setMany(entries: readonly BackendEntry[]): Promise<void>;
   /** Remove `key`; resolves true when something was removed. */
   delete(key: string): Promise<boolean>;

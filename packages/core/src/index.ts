@@ -3,6 +3,7 @@ export type {
   Backend,
   BackendCapabilities,
   BackendEntry,
+  CallControl,
   StoredValue,
 } from './backend.js';
 export type { BackendModule } from './backend-loader.js';

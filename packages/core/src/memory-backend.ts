@@ -1,5 +1,11 @@
 import { LRUCache } from 'lru-cache';
-import type { Backend, BackendCapabilities, BackendEntry, StoredValue } from './backend.js';
+import type {
+  Backend,
+  BackendCapabilities,
+  BackendEntry,
+  CallControl,
+  StoredValue,
+} from './backend.js';
 import {
   BackendUnavailableError,
   ConfigError,
@@ -81,6 +87,12 @@ function entrySize(key: string, value: StoredValue): number {
   return valueSize + key.length * 2;
 }
 
+/**
+ * The abort of a memory call: every call has answered by the time it returns (its
+ * promise is settled), so there is never anything left to give up on.
+ */
+function answeredAlready(): void {}
+
 class MemoryBackend implements Backend {
   readonly name: string;
   readonly capabilities: BackendCapabilities;
@@ -144,7 +156,8 @@ class MemoryBackend implements Backend {
     cache.set(entry.key, copy, { ttl: entry.ttlMs ?? 0 });
   }
 
-  async get(key: string): Promise<StoredValue | undefined> {
+  async get(key: string, control?: CallControl): Promise<StoredValue | undefined> {
+    if (control) control.abort = answeredAlready;
     return this.#read(this.#open(), key);
   }
 
@@ -153,7 +166,13 @@ class MemoryBackend implements Backend {
     return keys.map((key) => this.#read(cache, key));
   }
 
-  async set(key: string, value: StoredValue, ttlMs: number | undefined): Promise<void> {
+  async set(
+    key: string,
+    value: StoredValue,
+    ttlMs: number | undefined,
+    control?: CallControl,
+  ): Promise<void> {
+    if (control) control.abort = answeredAlready;
     const cache = this.#open();
     this.#checkEntry(key, value, ttlMs);
     this.#write(cache, { key, value, ttlMs });

@@ -27,7 +27,7 @@ export function operations(
   return {
     get: {
       name: 'get',
-      run: (backend, key) => backend.get(key),
+      run: (backend, key, control) => backend.get(key, control),
       settle: (result) => {
         const stored = failover.readResult('get', result);
         // `== null`: a driver's null is a miss too.
@@ -45,7 +45,7 @@ export function operations(
     },
     set: {
       name: 'set',
-      run: (backend, entry) => backend.set(entry.key, entry.value, entry.ttlMs),
+      run: (backend, entry, control) => backend.set(entry.key, entry.value, entry.ttlMs, control),
       written: (entry) => [entry.key],
       settle: (result) => {
         failover.writeResult('set', result);

@@ -1,8 +1,16 @@
-import type { AvailabilitySignal, Backend, BackendEntry, StoredValue } from '../src/backend.js';
+import type {
+  AvailabilitySignal,
+  Backend,
+  BackendEntry,
+  CallControl,
+  StoredValue,
+} from '../src/backend.js';
 
 /**
  * A scripted in-memory backend for the store's unit tests (never for backend
  * tests): each call obeys `mode`, and the connection signal can be toggled.
+ * With `abortable`, `get` and `set` offer the store an abort (see `CallControl`)
+ * that rejects a hung call; `abortThrows` makes that abort faulty.
  */
 export type FakeMode = 'ok' | 'fail' | 'hang';
 
@@ -13,11 +21,15 @@ export class FakeBackend implements Backend {
   calls = 0;
   pings = 0;
   closed = 0;
+  /** Reasons the store gave when it aborted a call, in order. */
+  readonly aborts: Error[] = [];
+  abortThrows = false;
   /** Pending hung calls, released by `releaseHung()`. */
   private hung: Array<() => void> = [];
   private connected = true;
   private listeners = new Set<(available: boolean, cause?: Error) => void>();
   readonly availability: AvailabilitySignal | undefined;
+  private readonly abortable: boolean;
 
   constructor(
     readonly name: string,
@@ -26,8 +38,10 @@ export class FakeBackend implements Backend {
       maxKeyBytes?: number;
       maxValueBytes?: number;
       connected?: boolean;
+      abortable?: boolean;
     } = {},
   ) {
+    this.abortable = options.abortable ?? false;
     this.capabilities = {
       shared: false,
       persistent: false,
@@ -57,25 +71,37 @@ export class FakeBackend implements Backend {
     this.hung = [];
   }
 
-  private act<T>(answer: () => T): Promise<T> {
+  private act<T>(answer: () => T, control?: CallControl): Promise<T> {
     this.calls++;
+    const offerAbort = this.abortable && control !== undefined;
+    let settle: (reason: Error) => void = () => {};
+    if (offerAbort) {
+      control.abort = (reason) => {
+        this.aborts.push(reason);
+        if (this.abortThrows) throw new Error(`${this.name}'s abort is broken`);
+        settle(reason);
+      };
+    }
     if (this.mode === 'fail') return Promise.reject(new Error(`${this.name} is broken`));
     if (this.mode === 'hang') {
-      return new Promise<T>((resolve) => this.hung.push(() => resolve(answer())));
+      return new Promise<T>((resolve, reject) => {
+        settle = reject;
+        this.hung.push(() => resolve(answer()));
+      });
     }
     return Promise.resolve(answer());
   }
 
-  get(key: string) {
-    return this.act(() => this.data.get(key));
+  get(key: string, control?: CallControl) {
+    return this.act(() => this.data.get(key), control);
   }
   getMany(keys: readonly string[]) {
     return this.act(() => keys.map((k) => this.data.get(k)));
   }
-  set(key: string, value: StoredValue, _ttlMs?: number) {
+  set(key: string, value: StoredValue, _ttlMs?: number, control?: CallControl) {
     return this.act(() => {
       this.data.set(key, value);
-    });
+    }, control);
   }
   setMany(entries: readonly BackendEntry[]) {
     return this.act(() => {

@@ -138,6 +138,69 @@ describe('failover', () => {
   });
 });
 
+describe('a backend that can abort its calls', () => {
+  function abortableSetup() {
+    return setup({ primary: { abortable: true } });
+  }
+
+  it('gives up on a hung call through its abort at the backend timeout and serves from the next', async () => {
+    const { primary, fallback, store } = abortableSetup();
+    await store.set('k', 'v');
+    primary.mode = 'hang';
+    const errors: unknown[] = [];
+    store.on('error', ({ error }) => errors.push(error));
+    const started = Date.now();
+    const answer = store.set('k', 'w');
+    await vi.advanceTimersByTimeAsync(breaker.timeout);
+    await expect(answer).resolves.toBeUndefined();
+    expect(Date.now() - started).toBe(breaker.timeout);
+    expect(primary.aborts).toHaveLength(1);
+    expect(primary.aborts[0]).toBeInstanceOf(BackendTimeoutError);
+    // The timeout is the cause the store reports, as with a backend it has to wrap.
+    expect(errors).toEqual([primary.aborts[0]]);
+    expect(fallback.data.has('k')).toBe(true);
+    await store.close();
+  });
+
+  it("never lets an aborted call's late answer reach the caller", async () => {
+    const { primary, store } = abortableSetup();
+    await store.set('k', 'fresh');
+    primary.mode = 'hang';
+    const answer = store.get('k');
+    await vi.advanceTimersByTimeAsync(breaker.timeout);
+    primary.releaseHung();
+    await vi.advanceTimersByTimeAsync(0);
+    // The fallback never had k: a miss, not the primary's late 'fresh'.
+    expect(await answer).toBeUndefined();
+    await store.close();
+  });
+
+  it('does not abort a call that answered in time', async () => {
+    const { primary, store } = abortableSetup();
+    await store.set('k', 1);
+    expect(await store.get('k')).toBe(1);
+    await vi.advanceTimersByTimeAsync(breaker.timeout * 10);
+    expect(primary.aborts).toEqual([]);
+    await store.close();
+  });
+
+  it('reports a faulty abort as an error event instead of crashing on the deadline timer', async () => {
+    const { primary, store } = abortableSetup();
+    primary.mode = 'hang';
+    primary.abortThrows = true;
+    const errors: Error[] = [];
+    store.on('error', ({ error }) => errors.push(error));
+    const answer = store.get('k');
+    await vi.advanceTimersByTimeAsync(breaker.timeout);
+    expect(errors.map((e) => e.message)).toEqual(["primary's abort is broken"]);
+    // The call settles when the backend finally answers.
+    primary.releaseHung();
+    await vi.advanceTimersByTimeAsync(0);
+    await expect(answer).resolves.toBeUndefined();
+    await store.close();
+  });
+});
+
 describe('breaker', () => {
   it('opens after failures, half-opens after resetTimeout, and closes on one successful probe', async () => {
     const { primary, fallback, store, events, lines } = setup();
