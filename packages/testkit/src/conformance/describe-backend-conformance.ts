@@ -1,5 +1,6 @@
 import type { Backend } from '@resilient-store/core';
 import { afterAll, beforeAll, describe } from 'vitest';
+import { abortTests } from './abort.js';
 import { bulkTests } from './bulk.js';
 import { clearTests } from './clear.js';
 import type { ConformanceContext } from './context.js';
@@ -47,6 +48,7 @@ export function describeBackendConformance(
     describe('bulk operations', () => bulkTests(context));
     describe('expiry', () => expiryTests(context));
     describe('clear', () => clearTests(context));
+    describe('giving up on a call', () => abortTests(context));
     describe('lifecycle', () => lifecycleTests(context));
   });
 }
