@@ -2,12 +2,14 @@ import type {
   Backend,
   BackendCapabilities,
   BackendEntry,
+  CallControl,
   StoredValue,
 } from '@resilient-store/core';
 import { BackendUnavailableError } from '@resilient-store/core';
 import { Cluster } from 'ioredis';
 import { clearPrefix } from './clear-prefix.js';
 import { closeClient } from './close-client.js';
+import { CommandWriter } from './command-writer.js';
 import { ConnectionState } from './connection-state.js';
 import { createClient } from './create-client.js';
 import { checkKey, checkPrefix, checkTtl, toValue } from './input.js';
@@ -43,6 +45,8 @@ class RedisBackendImpl implements RedisBackend {
   readonly #owned: boolean;
   readonly #settings: RedisSettings;
   readonly #commands: KeyCommands;
+  /** How GET, SET and UNLINK are sent. */
+  readonly #writer: CommandWriter;
   #closing: Promise<void> | undefined;
 
   constructor(client: RedisClient, owned: boolean, settings: RedisSettings) {
@@ -51,6 +55,7 @@ class RedisBackendImpl implements RedisBackend {
     this.#owned = owned;
     this.#settings = settings;
     this.#commands = keyCommands(client);
+    this.#writer = new CommandWriter(client);
     this.availability = new ConnectionState(client, settings.name, { keepErrorListener: owned });
     this.capabilities = Object.freeze({
       shared: true,
@@ -62,16 +67,17 @@ class RedisBackendImpl implements RedisBackend {
     });
   }
 
-  get(key: string): Promise<Buffer | null> {
-    // The hottest path of the product: no closures, and ioredis's own promise is
+  get(key: string, control?: CallControl): Promise<Buffer | null> {
+    // The hottest path of the product: no closures, and the command's own promise is
     // returned as is (null is a miss in the Backend contract).
     try {
       checkKey(key, REDIS_MAX_KEY_BYTES);
     } catch (error) {
       return Promise.reject(error);
     }
-    if (this.#sendNow()) return this.client.getBuffer(key);
-    return this.#ready().then(() => this.client.getBuffer(key));
+    // Still connecting: no abort to offer yet, so the store bounds the wait itself.
+    if (!this.#sendNow()) return this.#ready().then(() => this.#writer.get(key, undefined));
+    return this.#writer.get(key, control);
   }
 
   async getMany(keys: readonly string[]): Promise<Array<Uint8Array | undefined>> {
@@ -82,7 +88,12 @@ class RedisBackendImpl implements RedisBackend {
     return values.map((value) => value ?? undefined);
   }
 
-  set(key: string, value: StoredValue, ttlMs: number | undefined): Promise<unknown> {
+  set(
+    key: string,
+    value: StoredValue,
+    ttlMs: number | undefined,
+    control?: CallControl,
+  ): Promise<unknown> {
     // As hot as get: validated inline, and ioredis's "OK" passed on as is.
     let bytes: Buffer | string;
     try {
@@ -92,14 +103,10 @@ class RedisBackendImpl implements RedisBackend {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (this.#sendNow()) return this.#set(key, bytes, ttlMs);
-    return this.#ready().then(() => this.#set(key, bytes, ttlMs));
-  }
-
-  #set(key: string, bytes: Buffer | string, ttlMs: number | undefined): Promise<unknown> {
-    return ttlMs === undefined
-      ? this.client.set(key, bytes)
-      : this.client.set(key, bytes, 'PX', ttlMs);
+    if (!this.#sendNow()) {
+      return this.#ready().then(() => this.#writer.set(key, bytes, ttlMs, undefined));
+    }
+    return this.#writer.set(key, bytes, ttlMs, control);
   }
 
   async setMany(entries: readonly BackendEntry[]): Promise<void> {
@@ -116,7 +123,7 @@ class RedisBackendImpl implements RedisBackend {
   delete(key: string): Promise<boolean> {
     return this.#run(
       () => checkKey(key, REDIS_MAX_KEY_BYTES),
-      () => this.client.unlink(key).then((removed) => removed > 0),
+      () => this.#writer.unlink(key).then((removed) => removed > 0),
     );
   }
 
