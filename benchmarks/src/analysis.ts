@@ -25,8 +25,8 @@ export interface Row {
   readonly ratioQuartiles: [number, number];
   /** Median over rounds of store/raw-bare (gets only): the store against a bare round trip. */
   readonly ratioToBare: number | undefined;
-  /** Median over rounds of raw-wrapped/raw-json: what wrapping the driver's promise alone costs. */
-  readonly wrappedRatio: number | undefined;
+  /** Median over rounds of store/backend: the store's own work, over the I/O it runs on. */
+  readonly ratioToBackend: number | undefined;
   readonly target: number;
   readonly pass: boolean;
   /** Gets that missed, per variant; anything but 0 is a broken run. */
@@ -75,9 +75,7 @@ export function analyse(run: CellRun): Row {
     ratio,
     ratioQuartiles: [quantile(ratios, 0.25), quantile(ratios, 0.75)],
     ratioToBare: samples.has('raw-bare') ? median(pairedRatios(run, 'raw-bare')) : undefined,
-    wrappedRatio: samples.has('raw-wrapped')
-      ? median(pairedRatios(run, 'raw-json', 'raw-wrapped'))
-      : undefined,
+    ratioToBackend: samples.has('backend') ? median(pairedRatios(run, 'backend')) : undefined,
     target,
     pass: ratio >= target,
     misses,

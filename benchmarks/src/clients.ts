@@ -1,8 +1,9 @@
 /**
- * The two things being compared, built so that the only difference is the store:
- * a `ResilientStore` over `[redis, memory]`, and a raw ioredis client whose options are
+ * The things being compared, built so that the only difference is the store:
+ * a `ResilientStore` over `[redis, memory]`, a raw ioredis client whose options are
  * copied from the store's own Redis client (same fail-fast settings, same timeouts, same
- * auto-pipelining), each with its own connection to the same server.
+ * auto-pipelining), and the store's Redis backend alone, each with its own connection
+ * to the same server.
  */
 import { memoryBackend, ResilientStore, silentLogger } from '@resilient-store/core';
 import { type RedisBackend, redisBackend } from '@resilient-store/redis';
@@ -12,6 +13,8 @@ export interface ClientPair {
   readonly autoPipelining: boolean;
   readonly store: ResilientStore;
   readonly raw: Redis;
+  /** A Redis backend like the store's, used without a store: the I/O the store runs on. */
+  readonly backend: RedisBackend;
   /** Attempts that failed on Redis inside the store (each would have failed over). */
   readonly storeErrors: () => number;
   /** The fail-fast options both clients run with, for the report. */
@@ -46,14 +49,15 @@ export async function openPair(url: string, autoPipelining: boolean): Promise<Cl
   // honest when the backend's defaults change.
   const options = (backend.client as Redis).options;
   const raw = new Redis({ ...options });
+  const alone = redisBackend({ url, enableAutoPipelining: autoPipelining, name: 'redis-alone' });
   try {
-    await Promise.all([store.ready(), readyOf(raw)]);
+    await Promise.all([store.ready(), readyOf(raw), readyOf(alone.client as Redis)]);
     if (store.health().active !== backend.name) {
       throw new Error(`the store does not serve from redis: ${JSON.stringify(store.health())}`);
     }
   } catch (error) {
     raw.disconnect();
-    await store.close();
+    await Promise.all([store.close(), alone.close()]);
     throw error;
   }
   const clientOptions: Record<string, unknown> = {};
@@ -62,10 +66,11 @@ export async function openPair(url: string, autoPipelining: boolean): Promise<Cl
     autoPipelining,
     store,
     raw,
+    backend: alone,
     storeErrors: () => errors,
     clientOptions,
     async close() {
-      await Promise.allSettled([raw.quit(), store.close()]);
+      await Promise.allSettled([raw.quit(), store.close(), alone.close()]);
       raw.disconnect();
     },
   };

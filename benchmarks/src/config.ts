@@ -47,8 +47,8 @@ export interface BenchConfig {
   readonly rounds: number | undefined;
   /** Profile mode: only this store operation at 100 in flight, for `seconds`. */
   readonly profile: Operation | undefined;
-  /** Profile mode: the variant profiled (`store`, or `raw-json` for the baseline's own profile). */
-  readonly profileVariant: 'store' | 'raw-json';
+  /** Profile mode: the variant profiled (`store`, or a baseline for its own profile). */
+  readonly profileVariant: ProfileVariant;
 }
 
 function numberFrom(name: string, fallback: number, min: number): number {
@@ -69,11 +69,15 @@ function profileFrom(raw: string | undefined): Operation | undefined {
   throw new Error(`BENCH_PROFILE must be 1, get or set, got ${JSON.stringify(raw)}`);
 }
 
-/** BENCH_PROFILE_VARIANT: `store` (default) or `raw-json`, to profile the baseline alike. */
-function profileVariantFrom(raw: string | undefined): 'store' | 'raw-json' {
+export type ProfileVariant = 'store' | 'raw-json' | 'backend';
+
+/** BENCH_PROFILE_VARIANT: `store` (default), `raw-json` or `backend`, to profile a baseline alike. */
+function profileVariantFrom(raw: string | undefined): ProfileVariant {
   if (raw === undefined || raw === '' || raw === 'store') return 'store';
-  if (raw === 'raw-json') return 'raw-json';
-  throw new Error(`BENCH_PROFILE_VARIANT must be store or raw-json, got ${JSON.stringify(raw)}`);
+  if (raw === 'raw-json' || raw === 'backend') return raw;
+  throw new Error(
+    `BENCH_PROFILE_VARIANT must be store, raw-json or backend, got ${JSON.stringify(raw)}`,
+  );
 }
 
 export function readConfig(): BenchConfig {

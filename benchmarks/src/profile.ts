@@ -5,7 +5,7 @@
  * profiles (garbage collection, say) side by side.
  */
 import { openPair } from './clients.js';
-import type { Operation } from './config.js';
+import type { Operation, ProfileVariant } from './config.js';
 import { makeValues } from './fixtures.js';
 import { populate } from './populate.js';
 import { runSlice } from './slice.js';
@@ -17,7 +17,7 @@ export async function runProfile(
   url: string,
   operation: Operation,
   seconds: number,
-  variantName: 'store' | 'raw-json',
+  variantName: ProfileVariant,
 ): Promise<void> {
   const pair = await openPair(url, true);
   try {

@@ -6,7 +6,7 @@
  *   BENCH_ROUNDS   measured rounds (default 7)
  *   BENCH_PROFILE  1 (or get) / set: only store.get / store.set at 100 in flight, for
  *                  `node --cpu-prof` (see the README)
- *   BENCH_PROFILE_VARIANT  store (default) / raw-json: which side profile mode runs
+ *   BENCH_PROFILE_VARIANT  store (default) / raw-json / backend: which variant profile mode runs
  *
  * A target that is missed is reported, never turned into a failing exit code: this
  * program measures, the tests judge.
