@@ -2,7 +2,8 @@
 # Makes a machine ready to build, test and run resilient-store:
 #   - pnpm (the workspace's package manager) at the pinned version,
 #   - the server binaries the testkit starts for tests and the demo
-#     (redis-server/redis-cli, memcached, PostgreSQL's initdb/pg_ctl),
+#     (redis-server/redis-cli, memcached, PostgreSQL's initdb/pg_ctl, and openssl
+#     for the certificates of TLS test servers),
 #   - the workspace's dependencies.
 # System packages are installed with apt-get when running as root on Debian or
 # Ubuntu; otherwise the script says what to install and stops.
@@ -22,6 +23,7 @@ missing=()
 have redis-server || missing+=(redis-server)
 have redis-cli || missing+=(redis-tools)
 have memcached || missing+=(memcached)
+have openssl || missing+=(openssl) # certificates of TLS test servers
 postgres_bin || missing+=(postgresql)
 
 if ((${#missing[@]})); then

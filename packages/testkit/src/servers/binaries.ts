@@ -13,6 +13,9 @@ export const INSTALL_HINTS = {
   postgres:
     'Install PostgreSQL (Debian/Ubuntu: apt-get install -y postgresql; macOS: brew install postgresql), ' +
     'or set RS_TEST_POSTGRES_URL to use an existing server.',
+  openssl:
+    'Install OpenSSL, which makes the certificates of TLS test servers ' +
+    '(Debian/Ubuntu: apt-get install -y openssl; macOS: brew install openssl).',
 } as const;
 
 export type ServerFamily = keyof typeof INSTALL_HINTS;

@@ -11,6 +11,8 @@ export interface ContainerSpec {
   containerPort: number;
   command: string[];
   environment?: Record<string, string>;
+  /** Files written into the container before it starts (a TLS server's certificate and key). */
+  files?: readonly { readonly target: string; readonly content: string }[];
   probe(host: string, port: number, timeoutMs: number): Promise<boolean>;
   readyTimeoutMs?: number;
 }
@@ -33,6 +35,11 @@ export async function startContainer(spec: ContainerSpec): Promise<ContainerServ
     .withExposedPorts({ container: spec.containerPort, host: hostPort })
     .withCommand(spec.command);
   if (spec.environment) builder = builder.withEnvironment(spec.environment);
+  if (spec.files) {
+    // Readable by the image's unprivileged server user; these are throwaway test keys.
+    const files = spec.files.map(({ target, content }) => ({ target, content, mode: 0o644 }));
+    builder = builder.withCopyContentToContainer(files);
+  }
   const started = await builder.start();
   const client = await getContainerRuntimeClient();
   const container = client.container.getById(started.getId());

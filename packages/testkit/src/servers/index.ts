@@ -42,6 +42,7 @@ export {
   type RedisAclUser,
   type RedisServer,
   type RedisServerOptions,
+  type RedisServerTls,
   startRedis,
 } from './redis.js';
 export {

@@ -24,16 +24,20 @@ export type ResolvedSource = { source: 'env'; value: string } | { source: 'conta
 
 /**
  * Picks how to obtain a server. An explicit mode (option, then RS_TEST_SERVERS) wins; in auto
- * mode the URL in `envVar` wins, then Docker, then local binaries.
+ * mode the URL in `envVar` wins, then Docker, then local binaries. Without `envVar` (a server
+ * the testkit must configure itself) no URL is consulted.
  */
-export async function resolveSource(envVar: string, opts: SourceOptions): Promise<ResolvedSource> {
+export async function resolveSource(
+  envVar: string | undefined,
+  opts: SourceOptions,
+): Promise<ResolvedSource> {
   if (opts.binDir !== undefined) return { source: 'local' };
   const mode =
     opts.mode !== undefined
       ? modeFrom(opts.mode, 'mode')
       : modeFrom(process.env.RS_TEST_SERVERS, 'RS_TEST_SERVERS');
   if (mode === 'local' || mode === 'container') return { source: mode };
-  const fromEnv = process.env[envVar];
+  const fromEnv = envVar === undefined ? undefined : process.env[envVar];
   if (fromEnv !== undefined && fromEnv.trim() !== '')
     return { source: 'env', value: fromEnv.trim() };
   return { source: (await dockerReachable()) ? 'container' : 'local' };

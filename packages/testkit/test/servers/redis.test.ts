@@ -99,4 +99,41 @@ describe('startRedis (local binary)', () => {
       String(12 * 1024 * 1024),
     ]);
   });
+
+  it('tls: true serves TLS only, on the handle port, trusted through tls.ca, across restart()', async () => {
+    const redis = await startRedis({ tls: true, password: 's3cret' });
+    const tls = redis.tls!;
+    expect(redis.url).toBe(`rediss://:s3cret@127.0.0.1:${redis.port}`);
+    expect(tls.ca).toMatch(/^-----BEGIN CERTIFICATE-----/);
+    const secure = { tls, password: 's3cret' };
+    await redisCommand(redis.host, redis.port, ['SET', 'k', 'v'], secure);
+    expect(await redisCommand(redis.host, redis.port, ['GET', 'k'], secure)).toBe('v');
+    // Plain text gets no answer: the server expected a ClientHello and drops the peer.
+    await expect(
+      redisCommand(redis.host, redis.port, ['PING'], { password: 's3cret', timeoutMs: 500 }),
+    ).rejects.toMatchObject({ code: 'ECONNRESET' });
+    // Another TLS server's certificate does not make this one trusted.
+    const other = await startRedis({ tls: true });
+    expect(other.tls!.ca).not.toBe(tls.ca);
+    expect(other.url).toBe(`rediss://127.0.0.1:${other.port}`);
+    await expect(
+      redisCommand(redis.host, redis.port, ['PING'], { ...secure, tls: other.tls }),
+    ).rejects.toMatchObject({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
+
+    await redis.restart();
+    expect(await redisCommand(redis.host, redis.port, ['PING'], secure)).toBe('PONG');
+  });
+
+  it('tls: true never adopts RS_TEST_REDIS_URL, which names a plain-text server', async () => {
+    const shared = await startRedis();
+    process.env.RS_TEST_REDIS_URL = shared.url;
+    try {
+      const redis = await startRedis({ tls: true });
+      expect(redis.source).not.toBe('env');
+      expect(redis.port).not.toBe(shared.port);
+      expect(await redisCommand(redis.host, redis.port, ['PING'], { tls: redis.tls })).toBe('PONG');
+    } finally {
+      delete process.env.RS_TEST_REDIS_URL;
+    }
+  });
 });

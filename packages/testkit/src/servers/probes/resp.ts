@@ -1,4 +1,4 @@
-import { tcpExchange } from './tcp-exchange.js';
+import { type ProbeTls, tcpExchange } from './tcp-exchange.js';
 
 /** An error reply (`-ERR ...`) from Redis. */
 export class RespError extends Error {
@@ -64,6 +64,8 @@ export interface RedisCommandOptions {
   /** Sent as AUTH first when set. */
   password?: string | undefined;
   username?: string | undefined;
+  /** Connect over TLS, trusting this certificate: a TLS server answers nothing else. */
+  tls?: ProbeTls | undefined;
 }
 
 /**
@@ -97,7 +99,7 @@ export async function redisPipeline(
       }
       return values;
     },
-    { timeoutMs: opts.timeoutMs ?? 2_000 },
+    { timeoutMs: opts.timeoutMs ?? 2_000, tls: opts.tls },
   );
   const authReply = auth.length > 0 ? replies[0] : undefined;
   if (authReply instanceof RespError) throw authReply;

@@ -1,11 +1,27 @@
-import { connect } from 'node:net';
+import { connect, isIP, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
+
+/** TLS for a probe: the server's certificate (or its CA), as PEM. */
+export interface ProbeTls {
+  readonly ca: string;
+}
 
 export interface ExchangeOptions {
   timeoutMs: number;
+  /** Speak TLS, trusting only `ca`. */
+  tls?: ProbeTls | undefined;
+}
+
+/** A socket ready for the request once its event `ready` fires: `connect`, or the TLS handshake. */
+function open(host: string, port: number, tls: ProbeTls | undefined): [Socket, string] {
+  if (tls === undefined) return [connect({ host, port }), 'connect'];
+  // SNI takes host names only; an address is checked against the certificate's IP names.
+  const servername = isIP(host) === 0 ? host : undefined;
+  return [connectTls({ host, port, ca: tls.ca, servername }), 'secureConnect'];
 }
 
 /**
- * Opens a TCP connection, writes `request`, and feeds everything received to `parse` until it
+ * Opens a TCP (or TLS) connection, writes `request`, and feeds everything received to `parse` until it
  * returns a result; always closes the socket and clears its timer. Rejects on connection
  * errors, on the server closing first, and after `timeoutMs` (a paused server never answers).
  */
@@ -17,7 +33,7 @@ export function tcpExchange<T>(
   opts: ExchangeOptions,
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const socket = connect({ host, port });
+    const [socket, ready] = open(host, port, opts.tls);
     let received = Buffer.alloc(0);
     let settled = false;
     const finish = (error: Error | undefined, value?: T): void => {
@@ -32,7 +48,7 @@ export function tcpExchange<T>(
       () => finish(new Error(`no answer from ${host}:${port} within ${opts.timeoutMs} ms`)),
       opts.timeoutMs,
     );
-    socket.once('connect', () => socket.write(request));
+    socket.once(ready, () => socket.write(request));
     socket.on('data', (chunk) => {
       received = Buffer.concat([received, chunk]);
       let result: T | undefined;
