@@ -42,7 +42,7 @@ export class ConnectionState implements AvailabilitySignal {
     // The error is remembered as the cause of the next transition, never logged per op.
     const usesTls = clientUsesTls(client);
     const onError = (error: unknown) => {
-      this.#lastError = explain(toError(error), usesTls && !this.#everReady);
+      this.#lastError = explain(toError(error), usesTls, this.#everReady);
     };
     client.on('error', onError);
     client.on('node error', onError);
@@ -161,18 +161,34 @@ function clientUsesTls(client: RedisClient): boolean {
   return Boolean(options.tls ?? options.redisOptions?.tls);
 }
 
-/**
- * A TLS client talking to a plain-text server never completes its handshake and
- * sees only a connect timeout, which reads like an unreachable address. Say what
- * it most likely is.
- */
-function explain(error: Error, tlsHandshakePending: boolean): Error {
+const TIMED_OUT = new Set(['ETIMEDOUT']);
+
+/** Error codes of a connection the server dropped: reset, or written to after it closed. */
+const DROPPED = new Set(['ECONNRESET', 'EPIPE']);
+
+const hasCode = (error: Error, codes: ReadonlySet<string>): boolean => {
   const code = (error as NodeJS.ErrnoException).code;
-  if (!tlsHandshakePending || (code !== 'ETIMEDOUT' && !error.message.includes('ETIMEDOUT'))) {
-    return error;
-  }
-  return new Error(
-    `${error.message} (the TLS handshake did not complete: is the server speaking TLS on this port?)`,
-    { cause: error },
+  return (
+    (code !== undefined && codes.has(code)) || [...codes].some((c) => error.message.includes(c))
   );
+};
+
+/**
+ * A TLS mismatch between client and server reads like a network fault. A TLS client
+ * talking to a plain-text server never completes its handshake and sees only a connect
+ * timeout, like an unreachable address; a plain-text client talking to a TLS port is
+ * reset as soon as it writes, like a crashing server. Until the first connection has
+ * succeeded, say what it most likely is.
+ */
+function explain(error: Error, usesTls: boolean, everReady: boolean): Error {
+  if (everReady) return error;
+  let hint: string | undefined;
+  if (usesTls && hasCode(error, TIMED_OUT)) {
+    hint = 'the TLS handshake did not complete: is the server speaking TLS on this port?';
+  } else if (!usesTls && hasCode(error, DROPPED)) {
+    hint =
+      'the server dropped the connection before any reply: if it expects TLS on this port, ' +
+      'use a rediss:// URL or the tls option';
+  }
+  return hint === undefined ? error : new Error(`${error.message} (${hint})`, { cause: error });
 }

@@ -5,13 +5,15 @@ import { connected } from './helpers.js';
 
 // The cluster runs the same suite in cluster.test.ts, which owns the (costly) cluster.
 let server: RedisServer;
+let tlsServer: RedisServer;
+const tlsUser = { name: 'app', password: 'app-secret' };
 
 beforeAll(async () => {
-  server = await startRedis();
+  [server, tlsServer] = await Promise.all([startRedis(), startRedis({ tls: true, user: tlsUser })]);
 });
 
 afterAll(async () => {
-  await server?.stop();
+  await Promise.all([server?.stop(), tlsServer?.stop()]);
 });
 
 describeBackendConformance(
@@ -27,3 +29,19 @@ describeBackendConformance(
   () => connected(redisBackend({ url: server.url, enableAutoPipelining: false })),
   { ttlGranularityMs: 1 },
 );
+
+// TLS and an ACL user pass through to every connection, with both write paths.
+for (const enableAutoPipelining of [true, false]) {
+  describeBackendConformance(
+    `redis single node over TLS as an ACL user${enableAutoPipelining ? '' : ' without auto-pipelining'}`,
+    () =>
+      connected(
+        redisBackend({
+          url: tlsServer.url,
+          tls: { ca: tlsServer.tls?.ca },
+          enableAutoPipelining,
+        }),
+      ),
+    { ttlGranularityMs: 1 },
+  );
+}

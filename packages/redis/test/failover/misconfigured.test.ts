@@ -33,6 +33,20 @@ const CASES: readonly Misconfiguration[] = [
     // at connectTimeout, and the backend says the handshake is what did not complete.
     cause: /TLS handshake/i,
   },
+  {
+    scenario: '6 plain text to a TLS server',
+    server: () => startRedis({ tls: true }),
+    backend: (s) => ({ url: `redis://${s.host}:${s.port}` }),
+    // The server resets the connection at the first bytes that are not a ClientHello.
+    cause: /ECONNRESET.*expects TLS/i,
+  },
+  {
+    scenario: '6 tls with an untrusted certificate',
+    server: () => startRedis({ tls: true }),
+    // Node's default trust store: the server's self-signed certificate is not in it.
+    backend: (s) => ({ url: s.url }),
+    cause: /self[- ]signed certificate/i,
+  },
 ];
 
 /**
