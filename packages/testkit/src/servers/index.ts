@@ -52,5 +52,10 @@ export {
   type RedisClusterOptions,
   startRedisCluster,
 } from './redis-cluster.js';
+export {
+  type RedisSentinelGroup,
+  type RedisSentinelOptions,
+  startRedisSentinel,
+} from './redis-sentinel.js';
 export { liveServerCount, stopAllServers } from './registry.js';
 export type { ServerMode, ServerSource, SourceOptions } from './source.js';
