@@ -13,19 +13,19 @@ import {
   ownerOf,
 } from './cluster-topology.js';
 import { credentialsOf, envControl, hostPortOf } from './env-server.js';
-import {
-  FaultInjectionUnsupportedError,
-  ServerStartError,
-  ServerStateError,
-  ServerTimeoutError,
-} from './errors.js';
+import { ServerStartError, ServerStateError, ServerTimeoutError } from './errors.js';
 import { makeHandle, type ServerControl, type ServerHandle } from './handle.js';
 import { LocalServer } from './local-server.js';
 import { pollUntil } from './poll.js';
 import { LOOPBACK } from './ports.js';
 import { type RedisCommandOptions, redisCommand, redisPing } from './probes/resp.js';
 import { localRedisArgs, redisConfigArgs, redisUrl } from './redis.js';
-import { resolveSource, type ServerSource, type SourceOptions } from './source.js';
+import {
+  refuseContainerMode,
+  resolveSource,
+  type ServerSource,
+  type SourceOptions,
+} from './source.js';
 
 const run = promisify(execFile);
 
@@ -131,15 +131,12 @@ export async function startRedisCluster(opts: RedisClusterOptions = {}): Promise
   }
 
   const auth: RedisCommandOptions = { password: opts.password };
-  const explicitContainer =
-    opts.mode === 'container' ||
-    (opts.mode === undefined && process.env.RS_TEST_SERVERS === 'container');
-  if (resolved.source === 'container' && explicitContainer) {
-    throw new FaultInjectionUnsupportedError(
+  if (resolved.source === 'container') {
+    refuseContainerMode(
       CLUSTER_NAME,
       'startRedisCluster',
-      'container mode is not supported (cluster nodes announce addresses the host cannot reach); ' +
-        'install redis-server locally or set RS_TEST_REDIS_CLUSTER_URLS',
+      'install redis-server locally or set RS_TEST_REDIS_CLUSTER_URLS',
+      opts,
     );
   }
 

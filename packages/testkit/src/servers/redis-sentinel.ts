@@ -2,14 +2,14 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from '@resilient-store/core';
 import { findBinary } from './binaries.js';
-import { FaultInjectionUnsupportedError, ServerStateError, ServerTimeoutError } from './errors.js';
+import { ServerStateError, ServerTimeoutError } from './errors.js';
 import { makeHandle, type ServerHandle } from './handle.js';
 import { LocalServer } from './local-server.js';
 import { pollUntil } from './poll.js';
 import { LOOPBACK } from './ports.js';
 import { type RespValue, redisCommand, redisPing } from './probes/resp.js';
 import { type RedisServer, startRedis } from './redis.js';
-import type { SourceOptions } from './source.js';
+import { refuseContainerMode, type SourceOptions } from './source.js';
 
 export interface RedisSentinelOptions extends SourceOptions {
   /** The master group the sentinels monitor. Default 'mymaster'. */
@@ -88,17 +88,7 @@ export async function startRedisSentinel(
   if (!Number.isInteger(replicaCount) || replicaCount < 1) {
     throw new ConfigError('replicas', `a failover needs at least one replica, got ${replicaCount}`);
   }
-  const explicitContainer =
-    opts.mode === 'container' ||
-    (opts.mode === undefined && process.env.RS_TEST_SERVERS === 'container');
-  if (explicitContainer) {
-    throw new FaultInjectionUnsupportedError(
-      GROUP,
-      'startRedisSentinel',
-      'container mode is not supported (sentinels announce addresses the host cannot reach); ' +
-        'install redis-server locally',
-    );
-  }
+  refuseContainerMode(GROUP, 'startRedisSentinel', 'install redis-server locally', opts);
   const binary = findBinary('redis-server', 'redis', opts);
   const local = { mode: 'local' as const, binDir: opts.binDir };
   // Replicas sync at once instead of waiting 5 s for more replicas to share the transfer.

@@ -1,5 +1,6 @@
 import { ConfigError } from '@resilient-store/core';
 import { dockerReachable } from './docker.js';
+import { FaultInjectionUnsupportedError } from './errors.js';
 
 /** Where a server came from: a URL the user brought, a testcontainers container, or a local binary. */
 export type ServerSource = 'env' | 'container' | 'local';
@@ -41,4 +42,24 @@ export async function resolveSource(
   if (fromEnv !== undefined && fromEnv.trim() !== '')
     return { source: 'env', value: fromEnv.trim() };
   return { source: (await dockerReachable()) ? 'container' : 'local' };
+}
+
+/**
+ * For servers offered as local processes only (cluster, sentinel: their nodes announce
+ * addresses the host cannot reach from inside containers): refuses a request for containers
+ * by name (option or RS_TEST_SERVERS). In auto mode such servers simply run locally.
+ */
+export function refuseContainerMode(
+  server: string,
+  operation: string,
+  instead: string,
+  opts: SourceOptions,
+): void {
+  const mode = opts.mode ?? process.env.RS_TEST_SERVERS;
+  if (mode !== 'container' || opts.binDir !== undefined) return;
+  throw new FaultInjectionUnsupportedError(
+    server,
+    operation,
+    `container mode is not supported (its nodes announce addresses the host cannot reach); ${instead}`,
+  );
 }
