@@ -3,13 +3,15 @@ import { startRedisCluster } from '@resilient-store/testkit';
 import { describe, expect, it } from 'vitest';
 import { redisBackend } from '../../src/index.js';
 import { expectBackOnRedis, expectCleanRun } from './harness/expectations.js';
-import { PROFILES } from './harness/profiles.js';
+import { operationTimeoutOf, PROFILES } from './harness/profiles.js';
 import { ScenarioRun } from './harness/scenario.js';
 
 /** How long the fallback must have been idle before the store counts as back on the cluster. */
 const QUIET_MS = 1_000;
 /** Generous bound for the client to follow the promotion (topology refresh, reconnection). */
 const RETURN_WITHIN_MS = 5_000;
+/** How long the load runs on the cluster after a recovery settled, as in the other scenarios. */
+const SETTLED_LOAD_MS = 1_000;
 
 describe.sequential('scenario 5: a Redis Cluster master killed (SIGKILL) under load', () => {
   for (const profile of PROFILES) {
@@ -39,6 +41,13 @@ describe.sequential('scenario 5: a Redis Cluster master killed (SIGKILL) under l
       while (performance.now() - (run.served.lastServedAt('memory') ?? 0) < QUIET_MS) {
         if (performance.now() > giveUpAt) break;
         await sleep(100);
+      }
+      // After a recovery, leave Redis load of its own past the moment the recovery settled
+      // (one operation timeout later), which is what expectBackOnRedis looks at.
+      const recoveredAt = run.events.of('recovered').at(-1)?.at;
+      if (recoveredAt !== undefined) {
+        const settledFor = performance.now() - (recoveredAt + operationTimeoutOf(profile));
+        await sleep(Math.max(0, SETTLED_LOAD_MS - settledFor));
       }
 
       const failedOver = run.events.of('failover').length > 0;

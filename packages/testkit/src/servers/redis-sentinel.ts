@@ -8,7 +8,7 @@ import { LocalServer } from './local-server.js';
 import { pollUntil } from './poll.js';
 import { LOOPBACK } from './ports.js';
 import { type RespValue, redisCommand, redisPing } from './probes/resp.js';
-import { type RedisServer, startRedis } from './redis.js';
+import { localRedisArgs, type RedisServer, startRedis } from './redis.js';
 import { refuseContainerMode, type SourceOptions } from './source.js';
 
 export interface RedisSentinelOptions extends SourceOptions {
@@ -123,14 +123,7 @@ export async function startRedisSentinel(
             ),
           launch: ([port], dir) => ({
             command: binary,
-            args: [join(dir, 'sentinel.conf'), '--sentinel', '--port', String(port)].concat([
-              '--bind',
-              LOOPBACK,
-              '--dir',
-              dir,
-              '--daemonize',
-              'no',
-            ]),
+            args: [join(dir, 'sentinel.conf'), '--sentinel', ...localRedisArgs(port!, dir)],
           }),
           probe: (port, timeoutMs) => redisPing(LOOPBACK, port, { timeoutMs }),
           stopSignal: 'SIGTERM',
