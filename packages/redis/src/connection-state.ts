@@ -41,13 +41,22 @@ export class ConnectionState implements AvailabilitySignal {
     // and a Cluster may emit 'error' with plain EventEmitter semantics, which would throw.
     // The error is remembered as the cause of the next transition, never logged per op.
     const usesTls = clientUsesTls(client);
-    const onError = (error: unknown) => {
+    const onNodeError = (error: unknown) => {
       this.#lastError = explain(toError(error), usesTls, this.#everReady);
     };
+    const onError = (error: unknown) => {
+      onNodeError(error);
+      // The first connection failed. Usually 'close' follows and says so too, but a
+      // Sentinel lookup that reached no sentinel only reports this error and keeps the
+      // client connecting; operations waiting for that first connection should not each
+      // wait out their timeout for it. (A cluster's 'node error' is not a failure of the
+      // whole client: other nodes may still connect.)
+      if (this.#initialConnect) this.#down();
+    };
     client.on('error', onError);
-    client.on('node error', onError);
+    client.on('node error', onNodeError);
     if (!options.keepErrorListener) this.#detachers.push(() => client.off('error', onError));
-    this.#detachers.push(() => client.off('node error', onError));
+    this.#detachers.push(() => client.off('node error', onNodeError));
 
     this.#listen('ready', () => {
       this.#everReady = true;
@@ -55,12 +64,7 @@ export class ConnectionState implements AvailabilitySignal {
       this.#lastError = undefined;
       this.#transition(true, undefined);
     });
-    for (const event of DOWN_EVENTS) {
-      this.#listen(event, () => {
-        this.#initialConnect = false;
-        this.#transition(false, this.#cause());
-      });
-    }
+    for (const event of DOWN_EVENTS) this.#listen(event, () => this.#down());
   }
 
   isAvailable(): boolean {
@@ -123,6 +127,12 @@ export class ConnectionState implements AvailabilitySignal {
   #listen(event: string, handler: () => void): void {
     this.#client.on(event, handler);
     this.#detachers.push(() => this.#client.off(event, handler));
+  }
+
+  /** The connection is gone, or the first one failed: waiting operations fail with the cause. */
+  #down(): void {
+    this.#initialConnect = false;
+    this.#transition(false, this.#cause());
   }
 
   #cause(): Error {

@@ -11,6 +11,7 @@ import type {
   RedisSentinelOptions,
   RedisUrlOptions,
 } from './options.js';
+import { SentinelLookupConnector } from './sentinel-connector.js';
 import type { RedisSettings } from './settings.js';
 
 /** The client a backend drives, and whether the backend is responsible for closing it. */
@@ -148,6 +149,8 @@ function createSentinel(options: RedisSentinelOptions, settings: RedisSettings):
     name: options.masterName,
     sentinelCommandTimeout: settings.commandTimeout,
     sentinelRetryStrategy: (attempt) => reconnectDelay(attempt, settings.maxReconnectDelay),
+    // ioredis's own connector leaves a retry timer and lookups running after close().
+    Connector: SentinelLookupConnector,
   };
   if (options.sentinelUsername !== undefined) {
     sentinelOptions.sentinelUsername = options.sentinelUsername;

@@ -1,5 +1,10 @@
 import { BackendUnavailableError } from '@resilient-store/core';
-import { freePort, type RedisServer, startRedis } from '@resilient-store/testkit';
+import {
+  freePort,
+  type RedisServer,
+  startRedis,
+  startRedisSentinel,
+} from '@resilient-store/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisBackend } from '../src/index.js';
@@ -54,6 +59,37 @@ describe('close()', () => {
     await settle();
     handles.stop();
     expect(handles.alive()).toEqual([]);
+  });
+
+  it('leaves nothing behind while no sentinel can be reached', async () => {
+    const sentinels = [{ host: '127.0.0.1', port: await freePort() }];
+    const handles = trackHandles();
+    const backend = redisBackend({ sentinels, masterName: 'cache' });
+    // The first round of lookups failed at once, and the backend waits to look again.
+    expect((await rejectionOf(backend.ping())).message).toMatch(
+      /All sentinels are unreachable; retrying in \d+ ms/,
+    );
+    await backend.close();
+    await settle();
+    handles.stop();
+    expect(handles.alive()).toEqual([]);
+    expect(backend.client.status).toBe('end');
+  });
+
+  it('leaves nothing behind after serving through sentinels', async () => {
+    const group = await startRedisSentinel({ sentinels: 1 });
+    try {
+      const handles = trackHandles();
+      const backend = redisBackend({ sentinels: group.sentinels, masterName: group.masterName });
+      await untilAvailable(backend.availability);
+      await backend.set('rs-close:sentinel', bytes('v'), 1_000);
+      await backend.close();
+      await settle();
+      handles.stop();
+      expect(handles.alive()).toEqual([]);
+    } finally {
+      await group.stop();
+    }
   });
 
   it('does not close a client it was given, unless told to', async () => {
