@@ -39,13 +39,12 @@ export function activeResources(): ResourceCounts {
 /**
  * Resources of each type beyond the `baseline` count, after letting them settle for up to
  * `settleMs`: sockets closed by `close()` are released by libuv a few event-loop turns
- * later, so an immediate count would report leaks that are not. Returns an empty list
+ * later, so an immediate count would report leaks that are not. The default is short on
+ * purpose: a timer a client library arms on close (ioredis's disconnect graces last 1–2 s)
+ * must still be there when the count is taken, so it is reported. Returns an empty list
  * when nothing is left over, else one `type: +n` entry per excess type.
  */
-export async function leakedResources(
-  baseline: ResourceCounts,
-  settleMs = 2_000,
-): Promise<string[]> {
+export async function leakedResources(baseline: ResourceCounts, settleMs = 300): Promise<string[]> {
   const until = performance.now() + settleMs;
   for (;;) {
     const excess = [...activeResources()]
