@@ -21,11 +21,14 @@ interface SentinelLookups {
  *
  * Here each round of lookups runs without a retry of its own; the wait between rounds is
  * this connector's, and `disconnect()` clears it. Lookup connections close at once: a
- * lookup has nothing left to flush once it has its answer.
+ * lookup has nothing left to flush once it has its answer. The error of a round that
+ * reached no sentinel names why the last lookup failed, which operators see as the cause.
  */
 export class SentinelLookupConnector extends SentinelConnector {
   readonly #retryDelay: NonNullable<SentinelConnectionOptions['sentinelRetryStrategy']>;
   #cancelWait: (() => void) | undefined;
+  /** Why the last lookup's connection failed: ioredis keeps only "Connection is closed." */
+  #lookupError: Error | undefined;
 
   /** ioredis constructs its connector from the client's options, typed `unknown` there. */
   constructor(options: unknown) {
@@ -43,7 +46,8 @@ export class SentinelLookupConnector extends SentinelConnector {
         // during the round ends `connecting`); anything else is ioredis's to report.
         const delay = this.#retryDelay(round);
         if (!this.connecting || typeof delay !== 'number') throw error;
-        emit('error', retrying(error, delay));
+        emit('error', retrying(error, delay, this.#lookupError));
+        this.#lookupError = undefined;
         await this.#wait(delay);
       }
     }
@@ -52,6 +56,21 @@ export class SentinelLookupConnector extends SentinelConnector {
   override disconnect(): void {
     this.#cancelWait?.();
     super.disconnect();
+  }
+
+  /** Creates the connection of one lookup (see below): closed at once, its errors kept. */
+  lookupConnection(endpoint: unknown, options?: Record<string, unknown>): unknown {
+    const client = base.connectToSentinel.call(this, endpoint, {
+      ...options,
+      disconnectTimeout: 0,
+    });
+    (client as { on(event: 'error', listener: (error: Error) => void): void }).on(
+      'error',
+      (error) => {
+        this.#lookupError = error;
+      },
+    );
+    return client;
   }
 
   #wait(ms: number): Promise<void> {
@@ -69,21 +88,21 @@ export class SentinelLookupConnector extends SentinelConnector {
   }
 }
 
-/** ioredis's "no sentinel answered" error, saying what happens next instead of "retry is disabled". */
-function retrying(error: unknown, delay: number): Error {
-  const message = error instanceof Error ? error.message : String(error);
-  return new Error(message.replace(/ and retry is disabled\./, `; retrying in ${delay} ms.`), {
-    cause: error,
-  });
+/**
+ * ioredis's "no sentinel answered" error, saying what happens next instead of "retry is
+ * disabled", and naming the lookup's own failure (`connect ECONNREFUSED …`) when ioredis
+ * only kept "Connection is closed.".
+ */
+function retrying(error: unknown, delay: number, lookupError: Error | undefined): Error {
+  let message = error instanceof Error ? error.message : String(error);
+  message = message.replace(/ and retry is disabled\./, `; retrying in ${delay} ms.`);
+  if (lookupError) message = message.replace(/Connection is closed\.$/, lookupError.message);
+  return new Error(message, { cause: error });
 }
 
+// ioredis's private lookup step, replaced on this connector only: nothing else is patched.
 const base = SentinelConnector.prototype as unknown as SentinelLookups;
 if (typeof base.connectToSentinel === 'function') {
-  (SentinelLookupConnector.prototype as unknown as SentinelLookups).connectToSentinel = function (
-    this: SentinelConnector,
-    endpoint,
-    options,
-  ) {
-    return base.connectToSentinel.call(this, endpoint, { ...options, disconnectTimeout: 0 });
-  };
+  (SentinelLookupConnector.prototype as unknown as SentinelLookups).connectToSentinel =
+    SentinelLookupConnector.prototype.lookupConnection;
 }

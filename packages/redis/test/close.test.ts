@@ -67,7 +67,7 @@ describe('close()', () => {
     const backend = redisBackend({ sentinels, masterName: 'cache' });
     // The first round of lookups failed at once, and the backend waits to look again.
     expect((await rejectionOf(backend.ping())).message).toMatch(
-      /All sentinels are unreachable; retrying in \d+ ms/,
+      /All sentinels are unreachable; retrying in \d+ ms\. Last error: connect ECONNREFUSED/,
     );
     await backend.close();
     await settle();
