@@ -47,6 +47,13 @@ const CASES: readonly Misconfiguration[] = [
     backend: (s) => ({ url: s.url }),
     cause: /self[- ]signed certificate/i,
   },
+  {
+    scenario: '6 sentinels that are a plain Redis',
+    server: () => startRedis(),
+    // The data port given where the sentinels' belong: every master lookup is refused.
+    backend: (s) => ({ sentinels: [{ host: s.host, port: s.port }], masterName: 'cache' }),
+    cause: /sentinels are unreachable; retrying in \d+ ms\. Last error: .*unknown command/i,
+  },
 ];
 
 /**
