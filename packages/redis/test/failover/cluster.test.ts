@@ -50,18 +50,17 @@ describe.sequential('scenario 5: a Redis Cluster master killed (SIGKILL) under l
         await sleep(Math.max(0, SETTLED_LOAD_MS - settledFor));
       }
 
-      const failedOver = run.events.of('failover').length > 0;
       const lastFallback = run.served.lastServedAt('memory') ?? 0;
       const fallbackMs = Math.round(lastFallback - (run.faultAt ?? 0));
       const result = await run.finish(
-        `${failedOver ? 'failed over' : 'rode through (no failover event)'}; ` +
-          `${run.events.attemptErrors.length} attempts failed over to memory; ` +
+        `${run.events.attemptErrors.length} attempts failed over to memory; ` +
           `memory served lost slots until +${fallbackMs} ms after the kill; ` +
           `promotion seen at +${Math.round((run.liftedAt ?? 0) - (run.faultAt ?? 0))} ms`,
       );
-      expectCleanRun(result, { failovers: { max: 1 }, recoveries: { max: 1 } });
-      expect(result.summary.recoveries).toBe(result.summary.failovers);
-      if (failedOver) expectBackOnRedis(result);
+      // Losing a master fails the whole store over: the breaker guards the cluster as one
+      // backend, and a third of the keys failing opens it.
+      expectCleanRun(result, { failovers: 1, recoveries: 1 });
+      expectBackOnRedis(result);
       // The lost slots really went to the fallback, and came back to the cluster.
       expect(result.served.counts(run.faultAt ?? 0, run.liftedAt).memory ?? 0).toBeGreaterThan(0);
       expect(lastFallback - (run.liftedAt ?? 0)).toBeLessThan(RETURN_WITHIN_MS);
