@@ -20,12 +20,7 @@ import { pollUntil } from './poll.js';
 import { LOOPBACK } from './ports.js';
 import { type RedisCommandOptions, redisCommand, redisPing } from './probes/resp.js';
 import { localRedisArgs, redisConfigArgs, redisUrl } from './redis.js';
-import {
-  refuseContainerMode,
-  resolveSource,
-  type ServerSource,
-  type SourceOptions,
-} from './source.js';
+import { resolveSource, type ServerSource, type SourceOptions } from './source.js';
 
 const run = promisify(execFile);
 
@@ -113,7 +108,11 @@ export async function startRedisCluster(opts: RedisClusterOptions = {}): Promise
   if (!Number.isInteger(replicas) || replicas < 0) {
     throw new ConfigError('replicasPerMaster', `must be a non-negative integer, got ${replicas}`);
   }
-  const resolved = await resolveSource(REDIS_CLUSTER_URLS_ENV, opts);
+  const resolved = await resolveSource(REDIS_CLUSTER_URLS_ENV, opts, {
+    server: CLUSTER_NAME,
+    operation: 'startRedisCluster',
+    instead: 'install redis-server locally or set RS_TEST_REDIS_CLUSTER_URLS',
+  });
 
   if (resolved.source === 'env') {
     const seeds = resolved.value
@@ -131,15 +130,6 @@ export async function startRedisCluster(opts: RedisClusterOptions = {}): Promise
   }
 
   const auth: RedisCommandOptions = { password: opts.password };
-  if (resolved.source === 'container') {
-    refuseContainerMode(
-      CLUSTER_NAME,
-      'startRedisCluster',
-      'install redis-server locally or set RS_TEST_REDIS_CLUSTER_URLS',
-      opts,
-    );
-  }
-
   const binary = findBinary('redis-server', 'redis', opts);
   const cli = findSiblingBinary('redis-cli', binary, 'redis', opts);
   const nodeTimeout = opts.nodeTimeoutMs ?? 1_000;

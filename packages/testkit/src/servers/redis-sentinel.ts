@@ -9,7 +9,7 @@ import { pollUntil } from './poll.js';
 import { LOOPBACK } from './ports.js';
 import { type RespValue, redisCommand, redisPing } from './probes/resp.js';
 import { localRedisArgs, type RedisServer, startRedis } from './redis.js';
-import { refuseContainerMode, type SourceOptions } from './source.js';
+import { resolveSource, type SourceOptions } from './source.js';
 
 export interface RedisSentinelOptions extends SourceOptions {
   /** The master group the sentinels monitor. Default 'mymaster'. */
@@ -88,7 +88,12 @@ export async function startRedisSentinel(
   if (!Number.isInteger(replicaCount) || replicaCount < 1) {
     throw new ConfigError('replicas', `a failover needs at least one replica, got ${replicaCount}`);
   }
-  refuseContainerMode(GROUP, 'startRedisSentinel', 'install redis-server locally', opts);
+  // Always local; throws if containers were asked for by name.
+  await resolveSource(undefined, opts, {
+    server: GROUP,
+    operation: 'startRedisSentinel',
+    instead: 'install redis-server locally',
+  });
   const binary = findBinary('redis-server', 'redis', opts);
   const local = { mode: 'local' as const, binDir: opts.binDir };
   // Replicas sync at once instead of waiting 5 s for more replicas to share the transfer.

@@ -136,4 +136,10 @@ describe('startRedisCluster options', () => {
       field: 'masters',
     });
   });
+
+  it('refuses container mode asked for by name: cluster nodes run as local processes only', async () => {
+    await expect(startRedisCluster({ mode: 'container' })).rejects.toBeInstanceOf(
+      FaultInjectionUnsupportedError,
+    );
+  });
 });
