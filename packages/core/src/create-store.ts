@@ -4,32 +4,18 @@ import {
   loadBackendModule,
   type ModuleImporter,
   nativeImporter,
-} from './backend-loader.js';
-import { fromConfig as memoryFromConfig } from './backends/memory.js';
-import { DEFAULT_STARTUP_GRACE_MS } from './defaults.js';
+} from './config/backend-loader.js';
+import { BACKEND_TYPES, type PackagedBackendType } from './config/backend-types.js';
+import { type BackendPlan, planBackends, validateStoreConfig } from './config/plan.js';
 import { ConfigError, toError } from './errors.js';
 import { consoleLogger, type Logger } from './logger.js';
-import type { BackendSlot } from './options.js';
+import { type BackendSlot, DEFAULT_STARTUP_GRACE_MS, type StoreConfig } from './options.js';
 import { ResilientStore } from './store.js';
-import {
-  type BackendPlan,
-  type BackendType,
-  planBackends,
-  type StoreConfig,
-  validateStoreFields,
-} from './store-config.js';
-
-/** The package that implements each external backend type. */
-export const BACKEND_PACKAGES: Readonly<Record<Exclude<BackendType, 'memory'>, string>> = {
-  redis: '@resilient-store/redis',
-  postgres: '@resilient-store/postgres',
-  memcached: '@resilient-store/memcached',
-};
 
 /** Seams for tests: how modules are imported, which package serves a type, where the app lives. */
 export interface CreateStoreInternals {
   importer?: ModuleImporter;
-  packages?: Partial<Record<Exclude<BackendType, 'memory'>, string>>;
+  packages?: Partial<Record<PackagedBackendType, string>>;
   cwd?: string;
 }
 
@@ -44,22 +30,27 @@ function isBackend(value: unknown): value is Backend {
 }
 
 /**
- * The built-in memory backend has no driver or server that could be missing, so bad
- * options for it are configuration errors, named by their place in the config.
+ * A built-in backend has no driver or server that could be missing, so bad options
+ * for it are configuration errors, named by their place in the config.
  */
-function buildMemory(plan: BackendPlan): Backend {
+function buildBuiltIn(
+  plan: BackendPlan,
+  build: (options: Record<string, unknown>) => Backend,
+): Backend {
   try {
-    return memoryFromConfig({ ...plan.options });
+    return build({ ...plan.options });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    const detail = error.message.slice(error.field.length + 2);
-    throw new ConfigError(`${plan.field}.${error.field}`, detail, { cause: error });
+    throw error.within(plan.field);
   }
 }
 
-async function buildExternal(plan: BackendPlan, internals: CreateStoreInternals): Promise<Backend> {
-  const type = plan.type as Exclude<BackendType, 'memory'>;
-  const packageName = internals.packages?.[type] ?? BACKEND_PACKAGES[type];
+async function buildFromPackage(
+  plan: BackendPlan,
+  type: PackagedBackendType,
+  internals: CreateStoreInternals,
+): Promise<Backend> {
+  const packageName = internals.packages?.[type] ?? BACKEND_TYPES[type].package;
   const cwd = internals.cwd ?? process.cwd();
   const module = await loadBackendModule(packageName, internals.importer ?? nativeImporter, cwd);
   const backend = await module.fromConfig({ ...plan.options });
@@ -108,15 +99,22 @@ export async function createStore(
   /** @internal test seams */
   internals: CreateStoreInternals = {},
 ): Promise<ResilientStore> {
-  validateStoreFields(config);
-  const plans = planBackends(config);
+  validateStoreConfig(config);
+  const plans = planBackends(config, new Set(Object.keys(internals.packages ?? {})));
   const logger = config.logger ?? consoleLogger;
 
-  // Memory backends first: they open nothing, so their option errors come before any
+  // Built-in backends first: they open nothing, so their option errors come before any
   // connection is made.
-  const memory = new Map(plans.filter((p) => p.type === 'memory').map((p) => [p, buildMemory(p)]));
+  const builtIn = new Map<BackendPlan, Backend>();
+  for (const plan of plans) {
+    const entry = BACKEND_TYPES[plan.type];
+    if ('builtIn' in entry) builtIn.set(plan, buildBuiltIn(plan, entry.builtIn));
+  }
   const settled = await Promise.allSettled(
-    plans.map(async (plan) => memory.get(plan) ?? buildExternal(plan, internals)),
+    plans.map(
+      async (plan) =>
+        builtIn.get(plan) ?? buildFromPackage(plan, plan.type as PackagedBackendType, internals),
+    ),
   );
   const slots: BackendSlot[] = [];
   let requiredFailure: ConfigError | undefined;
@@ -151,17 +149,8 @@ export async function createStore(
   }
   let store: ResilientStore;
   try {
-    store = new ResilientStore({
-      backends: slots,
-      namespace: config.namespace,
-      defaultTtl: config.defaultTtl,
-      jitter: config.jitter,
-      operationTimeout: config.operationTimeout,
-      onAllFailed: config.onAllFailed,
-      breaker: config.breaker,
-      logger,
-      serializer: config.serializer,
-    });
+    const { backends: _asData, memoryFallback: _switch, ...settings } = config;
+    store = new ResilientStore({ ...settings, logger, backends: slots });
   } catch (error) {
     await closeAll(built, logger);
     throw error;

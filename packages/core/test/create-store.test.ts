@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Backend } from '../src/backend.js';
-import type { ModuleImporter } from '../src/backend-loader.js';
 import { memoryBackend } from '../src/backends/memory.js';
+import type { ModuleImporter } from '../src/config/backend-loader.js';
+import { esmEntry } from '../src/config/resolve-from-app.js';
 import { type CreateStoreInternals, createStore } from '../src/create-store.js';
 import { ConfigError } from '../src/errors.js';
 import type { LogFn, Logger } from '../src/logger.js';
-import { esmEntry } from '../src/resolve-from-app.js';
+import type { StoreConfig } from '../src/options.js';
 import type { ResilientStore } from '../src/store.js';
-import type { StoreConfig } from '../src/store-config.js';
 
 /** A package name nothing provides, to hit the real `import()` failure. */
 const MISSING_PACKAGE = '@resilient-store/no-such-backend-package';
@@ -100,6 +100,30 @@ describe('createStore: configuration errors', () => {
   it('passes store-level value errors through as ConfigError from the store', async () => {
     const field = await configErrorField(open({ backends: [], operationTimeout: -5 }));
     expect(field).toBe('operationTimeout');
+  });
+
+  it('names the known backend types when a type is unknown', async () => {
+    const error = await open({ backends: [{ type: 'mongo' }] } as unknown as StoreConfig).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toMatch(/"mongo".*known types: redis, memory/);
+  });
+
+  it.each([
+    'postgres',
+    'memcached',
+  ] as const)('refuses %s while its package has no backend, before importing anything', async (type) => {
+    const imported: string[] = [];
+    const importer: ModuleImporter = async (specifier) => {
+      imported.push(specifier);
+      return {};
+    };
+    const error = await open({ backends: [{ type }] }, { importer }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).field).toBe('backends[0].type');
+    expect((error as ConfigError).message).toContain('not available yet');
+    expect(imported).toEqual([]);
   });
 
   it('checks the whole config before importing any backend package', async () => {
