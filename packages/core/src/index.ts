@@ -8,6 +8,12 @@ export type {
 } from './backend.js';
 export type { BackendModule } from './backend-loader.js';
 export type { BreakerState } from './breaker.js';
+export {
+  DEFAULT_ENV_PREFIX,
+  type EnvConfigOptions,
+  storeConfigFromEnv,
+  storeConfigToEnv,
+} from './config-from-env.js';
 export { createStore } from './create-store.js';
 export {
   DEFAULT_BREAKER,
