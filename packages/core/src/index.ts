@@ -32,7 +32,15 @@ export type {
 } from './events.js';
 export type { BackendHealth, StoreHealth } from './health.js';
 export { fitsBackend, keyBytes, namespacedKey, validateKey } from './keys.js';
-export { consoleLogger, type LogFn, type Logger, silentLogger } from './logger.js';
+export {
+  consoleLogger,
+  type JsonLineLoggerOptions,
+  jsonLineLogger,
+  type LogFn,
+  type Logger,
+  type LogLevel,
+  silentLogger,
+} from './logger.js';
 export { type MemoryBackendOptions, memoryBackend } from './memory-backend.js';
 export type { BackendSlot, BreakerOptions, ResilientStoreOptions } from './options.js';
 export { jsonSerializer, type Serializer } from './serializer.js';
