@@ -1,6 +1,5 @@
 import { ConfigError, InvalidTtlError } from './errors.js';
 import {
-  BACKEND_TYPES,
   type BackendConfig,
   type BackendType,
   planBackends,
@@ -75,6 +74,7 @@ const BACKEND_SETTINGS: Readonly<Record<BackendType, readonly Setting[]>> = {
   ],
 };
 
+const ENV_BACKEND_TYPES = Object.keys(BACKEND_SETTINGS);
 const BACKENDS_SUFFIX = 'BACKENDS';
 const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
 const FALSE_WORDS = new Set(['false', '0', 'no', 'off']);
@@ -159,7 +159,7 @@ function parseChain(raw: string | undefined, variable: string): ChainEntry[] {
     if (rest.length > 0 || name.length === 0 || !isBackendType(type)) {
       throw new ConfigError(
         variable,
-        `"${item.trim()}" is not a backend; each entry is a type (${BACKEND_TYPES.join(', ')}) or name:type`,
+        `"${item.trim()}" is not a backend; each entry is a type (${ENV_BACKEND_TYPES.join(', ')}) or name:type`,
       );
     }
     return { name, type };
@@ -167,7 +167,7 @@ function parseChain(raw: string | undefined, variable: string): ChainEntry[] {
 }
 
 function isBackendType(value: string): value is BackendType {
-  return (BACKEND_TYPES as readonly string[]).includes(value);
+  return Object.hasOwn(BACKEND_SETTINGS, value);
 }
 
 /** Where a config field's value comes from, to name the variable in errors. */
