@@ -221,6 +221,10 @@ export function storeConfigFromEnv(
   });
 
   const origins: Origins = new Map([['backends', chainVariable]]);
+  chain.forEach((_, i) => {
+    origins.set(`backends[${i}].type`, chainVariable);
+    origins.set(`backends[${i}].name`, chainVariable);
+  });
   for (const [variable, raw] of Object.entries(env)) {
     if (!variable.startsWith(prefix) || variable === chainVariable || raw === undefined) continue;
     const slot = known.get(variable);

@@ -309,6 +309,15 @@ describe('publishing', () => {
       expect(manifestText).not.toContain('workspace:');
       const manifest = JSON.parse(manifestText) as Record<string, unknown>;
       expect(entries).toEqual(expect.arrayContaining(exportTargets(manifest)));
+      // Each entry point answers import and require alike, with its types.
+      for (const [subpath, target] of Object.entries(manifest.exports as object)) {
+        if (subpath === './package.json') continue;
+        expect(Object.keys(target as object), `exports["${subpath}"]`).toEqual([
+          'types',
+          'import',
+          'default',
+        ]);
+      }
     });
 
     it(`${dir}: npm publish --dry-run is clean`, async () => {
