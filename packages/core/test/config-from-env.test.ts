@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { storeConfigFromEnv, storeConfigToEnv } from '../src/config-from-env.js';
 import { createStore } from '../src/create-store.js';
 import { ConfigError } from '../src/errors.js';
+import type { StoreConfig } from '../src/index.js';
 import { silentLogger } from '../src/logger.js';
-import type { StoreConfig } from '../src/store-config.js';
 
 /** The `ConfigError` that `fn` throws (failing the test when it throws nothing else). */
 function configError(fn: () => unknown): ConfigError {
