@@ -296,15 +296,21 @@ function exportTargets(manifest: Record<string, unknown>): string[] {
 
 describe('publishing', () => {
   for (const dir of publishablePackages()) {
-    it(`${dir}: ships dist, README and LICENSE, and every export it names`, async () => {
+    it(`${dir}: ships dist, README and LICENSE, every export it names, no build inputs`, async () => {
       const tarball = tarballs.get(dir)!;
       const entries = await tarballEntries(tarball);
       expect(entries).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json']));
-      const unexpected = entries.filter(
+      expect(entries.some((entry) => /^dist\/.+\.js$/.test(entry))).toBe(true);
+      // What only building and testing need: sources, tests, configs, source maps. (A
+      // package may ship assets of its own, e.g. a dashboard, beside dist.)
+      const buildOnly = entries.filter(
         (entry) =>
-          !/^(LICENSE|README\.md|CHANGELOG\.md|package\.json|dist\/.+\.(js|d\.ts))$/.test(entry),
+          /^(src|test)\//.test(entry) ||
+          /(^|\/)(tsconfig[^/]*\.json|vitest\.config\.[jt]s)$/.test(entry) ||
+          /\.(map|tsbuildinfo)$/.test(entry) ||
+          (/\.ts$/.test(entry) && !/^dist\/.+\.d\.ts$/.test(entry)),
       );
-      expect(unexpected).toEqual([]);
+      expect(buildOnly).toEqual([]);
       const manifestText = await sh('tar', ['-xzOf', tarball, 'package/package.json'], root);
       expect(manifestText).not.toContain('workspace:');
       const manifest = JSON.parse(manifestText) as Record<string, unknown>;
