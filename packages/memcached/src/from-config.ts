@@ -1,0 +1,23 @@
+import { ConfigError } from '@resilient-store/core';
+import { type MemcachedBackend, memcachedBackend } from './memcached-backend.js';
+import type { MemcachedBackendOptions } from './options.js';
+
+/**
+ * Builds a Memcached backend from plain data, e.g. parsed from JSON or YAML:
+ * `{ type: 'memcached', servers, ...options }`. Every field is checked; an unknown or
+ * mistyped field is a `ConfigError` naming it.
+ */
+export function fromConfig(config: Record<string, unknown>): MemcachedBackend {
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+    throw new ConfigError('config', 'must be an object');
+  }
+  const { type, ...options } = config;
+  if (type !== undefined && type !== 'memcached') {
+    throw new ConfigError('type', `must be 'memcached', got ${String(type)}`);
+  }
+  for (const [field, value] of Object.entries(options)) {
+    if (value === undefined) delete options[field];
+  }
+  // resolveSettings checks every field's presence, type and range.
+  return memcachedBackend(options as unknown as MemcachedBackendOptions);
+}
