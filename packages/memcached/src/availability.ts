@@ -1,4 +1,4 @@
-import type { AvailabilitySignal } from '@resilient-store/core';
+import type { AvailabilitySignal } from '@resilient-store/core/backend';
 
 type Listener = (available: boolean, cause?: Error) => void;
 

@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import { BackendTimeoutError, BackendUnavailableError } from '@resilient-store/core';
+import { BackendTimeoutError, BackendUnavailableError } from '@resilient-store/core/backend';
 import memjs from 'memjs';
 import { Opcode, type Reply, request, Status } from './protocol.js';
 import type { MemcachedSettings, ServerAddress } from './settings.js';

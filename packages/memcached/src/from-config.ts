@@ -1,4 +1,4 @@
-import { ConfigError } from '@resilient-store/core';
+import { ConfigError, plainObject } from '@resilient-store/core/backend';
 import { type MemcachedBackend, memcachedBackend } from './memcached-backend.js';
 import type { MemcachedBackendOptions } from './options.js';
 
@@ -8,10 +8,7 @@ import type { MemcachedBackendOptions } from './options.js';
  * mistyped field is a `ConfigError` naming it.
  */
 export function fromConfig(config: Record<string, unknown>): MemcachedBackend {
-  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
-    throw new ConfigError('config', 'must be an object');
-  }
-  const { type, ...options } = config;
+  const { type, ...options } = plainObject(config, 'config');
   if (type !== undefined && type !== 'memcached') {
     throw new ConfigError('type', `must be 'memcached', got ${String(type)}`);
   }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { toError } from '@resilient-store/core';
+import { toError } from '@resilient-store/core/backend';
 import {
   counterValue,
   incrementExtras,

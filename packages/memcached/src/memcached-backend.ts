@@ -4,14 +4,17 @@ import {
   type BackendEntry,
   BackendUnavailableError,
   type CallControl,
+  checkKey,
+  checkPrefix,
+  checkValue,
   type StoredValue,
+  storedBytes,
   ValueTooLargeError,
-} from '@resilient-store/core';
+} from '@resilient-store/core/backend';
 import memjs from 'memjs';
 import { ServersAvailability } from './availability.js';
 import { ServerConnection } from './connection.js';
 import { type GenerationState, Generations } from './generations.js';
-import { checkKey, checkPrefix, toValue } from './input.js';
 import { storedKey } from './key-mapping.js';
 import { MEMCACHED_MAX_KEY_BYTES, type MemcachedBackendOptions } from './options.js';
 import { Opcode, type Reply, request, Status, statusError, storeExtras } from './protocol.js';
@@ -90,7 +93,7 @@ class MemcachedBackendImpl implements MemcachedBackend {
 
   get(key: string, control?: CallControl): Promise<Buffer | null> {
     try {
-      checkKey(key);
+      checkKey(key, MEMCACHED_MAX_KEY_BYTES);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -109,9 +112,9 @@ class MemcachedBackendImpl implements MemcachedBackend {
     let bytes: Buffer | string;
     let expires: number;
     try {
-      checkKey(key);
+      checkKey(key, MEMCACHED_MAX_KEY_BYTES);
       expires = expiration(ttlMs);
-      bytes = toValue(value, this.#settings.maxValueBytes);
+      bytes = this.#value(value);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -124,7 +127,7 @@ class MemcachedBackendImpl implements MemcachedBackend {
   }
 
   async delete(key: string): Promise<boolean> {
-    checkKey(key);
+    checkKey(key, MEMCACHED_MAX_KEY_BYTES);
     const index = this.#index(key);
     const stored = storedKey(Generations.tag(await this.#state(index), key), key);
     const reply = await this.#send(index, key, (seq) => request(Opcode.delete, stored, seq));
@@ -134,7 +137,7 @@ class MemcachedBackendImpl implements MemcachedBackend {
   }
 
   async getMany(keys: readonly string[]): Promise<Array<Buffer | undefined>> {
-    for (const key of keys) checkKey(key);
+    for (const key of keys) checkKey(key, MEMCACHED_MAX_KEY_BYTES);
     const answers = new Array<Buffer | undefined>(keys.length).fill(undefined);
     await this.#perServer(keys, async ({ index, positions }, state) => {
       const replies = await this.#pipeline(index, (next) =>
@@ -151,11 +154,11 @@ class MemcachedBackendImpl implements MemcachedBackend {
   async setMany(entries: readonly BackendEntry[]): Promise<void> {
     // Every entry is checked before any is sent: bad input writes nothing.
     const checked = entries.map(({ key, value, ttlMs }) => {
-      checkKey(key);
+      checkKey(key, MEMCACHED_MAX_KEY_BYTES);
       return {
         key,
         expires: expiration(ttlMs),
-        bytes: toValue(value, this.#settings.maxValueBytes),
+        bytes: this.#value(value),
       };
     });
     await this.#perServer(
@@ -179,7 +182,7 @@ class MemcachedBackendImpl implements MemcachedBackend {
   }
 
   async deleteMany(keys: readonly string[]): Promise<number> {
-    for (const key of keys) checkKey(key);
+    for (const key of keys) checkKey(key, MEMCACHED_MAX_KEY_BYTES);
     let removed = 0;
     await this.#perServer([...new Set(keys)], async ({ index, positions }, state, distinct) => {
       const replies = await this.#pipeline(index, (next) =>
@@ -196,7 +199,7 @@ class MemcachedBackendImpl implements MemcachedBackend {
   }
 
   async clear(prefix: string): Promise<void> {
-    checkPrefix(prefix);
+    checkPrefix(prefix, MEMCACHED_MAX_KEY_BYTES);
     this.#checkOpen();
     // Every server holds keys under the prefix, so every server's generation moves.
     await Promise.all(this.#generations.map((generations) => generations.clear(prefix)));
@@ -357,6 +360,12 @@ class MemcachedBackendImpl implements MemcachedBackend {
   #nextOpaque(): number {
     this.client.incrSeq();
     return this.client.seq;
+  }
+
+  /** Checks a value against the item limit before anything is sent; strings go to memjs as they are. */
+  #value(value: unknown): Buffer | string {
+    checkValue(value, this.name, this.#settings.maxValueBytes);
+    return typeof value === 'string' ? value : storedBytes(value);
   }
 
   #checkOpen(): void {

@@ -1,4 +1,11 @@
-import { ConfigError } from '@resilient-store/core';
+import {
+  backendName,
+  ConfigError,
+  nonEmptyString,
+  plainObject,
+  positiveInteger,
+  rejectUnknownFields,
+} from '@resilient-store/core/backend';
 import {
   DEFAULT_BACKEND_NAME,
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -54,17 +61,10 @@ const KNOWN_FIELDS: ReadonlySet<string> = new Set<keyof MemcachedBackendOptions>
  * assumed of their types.
  */
 export function resolveSettings(options: MemcachedBackendOptions): MemcachedSettings {
-  if (!isPlainObject(options)) throw new ConfigError('options', 'must be an object');
-  for (const field of Object.keys(options)) {
-    if (!KNOWN_FIELDS.has(field)) {
-      throw new ConfigError(
-        field,
-        `unknown memcached backend option (known: ${[...KNOWN_FIELDS].join(', ')})`,
-      );
-    }
-  }
-  const username = optionalString('username', options.username);
-  const password = optionalString('password', options.password);
+  const fields = plainObject(options, 'options');
+  rejectUnknownFields(fields, KNOWN_FIELDS, 'memcached backend');
+  const username = optionalString(fields.username, 'username');
+  const password = optionalString(fields.password, 'password');
   if ((username === undefined) !== (password === undefined)) {
     throw new ConfigError(
       username === undefined ? 'username' : 'password',
@@ -72,56 +72,35 @@ export function resolveSettings(options: MemcachedBackendOptions): MemcachedSett
     );
   }
   return {
-    name: optionalString('name', options.name) ?? DEFAULT_BACKEND_NAME,
-    servers: parseServers(options.servers),
+    name: backendName(fields.name, DEFAULT_BACKEND_NAME),
+    servers: parseServers(fields.servers),
     credentials:
       username !== undefined && password !== undefined ? { username, password } : undefined,
-    operationTimeout: integer(
-      'operationTimeout',
-      options.operationTimeout,
-      DEFAULT_OPERATION_TIMEOUT_MS,
-      1,
-    ),
-    connectTimeout: integer(
-      'connectTimeout',
-      options.connectTimeout,
-      DEFAULT_CONNECT_TIMEOUT_MS,
-      1,
-    ),
-    maxReconnectDelay: integer(
-      'maxReconnectDelay',
-      options.maxReconnectDelay,
-      DEFAULT_MAX_RECONNECT_DELAY_MS,
-      1,
-    ),
-    retries: integer('retries', options.retries, DEFAULT_RETRIES, 0, 10),
-    keepAliveDelay: integer(
-      'keepAliveDelay',
-      options.keepAliveDelay,
-      DEFAULT_KEEP_ALIVE_DELAY_MS,
-      1,
-    ),
-    maxValueBytes: integer(
-      'maxValueBytes',
-      options.maxValueBytes,
-      DEFAULT_MAX_VALUE_BYTES,
-      1,
-      MEMCACHED_MAX_VALUE_BYTES,
-    ),
-    generationCacheMs: integer(
-      'generationCacheMs',
-      options.generationCacheMs,
-      DEFAULT_GENERATION_CACHE_MS,
-      1,
-      60_000,
-    ),
-    maxClearedPrefixes: integer(
-      'maxClearedPrefixes',
-      options.maxClearedPrefixes,
-      DEFAULT_MAX_CLEARED_PREFIXES,
-      1,
-      10_000,
-    ),
+    operationTimeout: positiveInteger(fields.operationTimeout, 'operationTimeout', {
+      fallback: DEFAULT_OPERATION_TIMEOUT_MS,
+    }),
+    connectTimeout: positiveInteger(fields.connectTimeout, 'connectTimeout', {
+      fallback: DEFAULT_CONNECT_TIMEOUT_MS,
+    }),
+    maxReconnectDelay: positiveInteger(fields.maxReconnectDelay, 'maxReconnectDelay', {
+      fallback: DEFAULT_MAX_RECONNECT_DELAY_MS,
+    }),
+    retries: retries(fields.retries),
+    keepAliveDelay: positiveInteger(fields.keepAliveDelay, 'keepAliveDelay', {
+      fallback: DEFAULT_KEEP_ALIVE_DELAY_MS,
+    }),
+    maxValueBytes: positiveInteger(fields.maxValueBytes, 'maxValueBytes', {
+      fallback: DEFAULT_MAX_VALUE_BYTES,
+      max: MEMCACHED_MAX_VALUE_BYTES,
+    }),
+    generationCacheMs: positiveInteger(fields.generationCacheMs, 'generationCacheMs', {
+      fallback: DEFAULT_GENERATION_CACHE_MS,
+      max: 60_000,
+    }),
+    maxClearedPrefixes: positiveInteger(fields.maxClearedPrefixes, 'maxClearedPrefixes', {
+      fallback: DEFAULT_MAX_CLEARED_PREFIXES,
+      max: 10_000,
+    }),
   };
 }
 
@@ -137,56 +116,33 @@ function parseServers(value: unknown): ServerAddress[] {
 }
 
 function parseAddress(entry: unknown, field: string): ServerAddress {
-  if (typeof entry !== 'string' || entry.length === 0) {
-    throw new ConfigError(field, 'must be a non-empty "host:port" string');
-  }
-  if (entry.includes('@')) {
+  const address = nonEmptyString(entry, field);
+  if (address.includes('@')) {
     throw new ConfigError(
       field,
       'must not carry credentials; use the username and password options',
     );
   }
-  const match = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(entry);
+  const match = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(address);
   const port = Number(match?.[2] ?? 11211);
   if (!match?.[1] || !Number.isInteger(port) || port < 1 || port > 65_535) {
     throw new ConfigError(
       field,
-      `must be "host:port" with a port between 1 and 65535, got ${JSON.stringify(entry)}`,
+      `must be "host:port" with a port between 1 and 65535, got ${JSON.stringify(address)}`,
     );
   }
   return { host: match[1].replace(/^\[|\]$/g, ''), port };
 }
 
-function optionalString(field: string, value: unknown): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.length === 0) {
-    throw new ConfigError(field, 'must be a non-empty string');
-  }
-  return value;
+function optionalString(value: unknown, field: string): string | undefined {
+  return value === undefined ? undefined : nonEmptyString(value, field);
 }
 
-function integer(
-  field: string,
-  value: unknown,
-  fallback: number,
-  min: number,
-  max = Number.MAX_SAFE_INTEGER,
-): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw new ConfigError(
-      field,
-      `must be an integer, got ${JSON.stringify(value) ?? String(value)}`,
-    );
-  }
-  if (value < min || value > max) {
-    throw new ConfigError(field, `must be between ${min} and ${max}, got ${value}`);
+/** Zero is a valid retry count, which `positiveInteger` would refuse. */
+function retries(value: unknown): number {
+  if (value === undefined) return DEFAULT_RETRIES;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 10) {
+    throw new ConfigError('retries', `must be an integer from 0 to 10, got ${String(value)}`);
   }
   return value;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }

@@ -1,4 +1,4 @@
-import { InvalidTtlError } from '@resilient-store/core';
+import { checkTtlMs, InvalidTtlError } from '@resilient-store/core/backend';
 
 /**
  * Memcached reads an expiration of up to 30 days as seconds from now, and anything larger

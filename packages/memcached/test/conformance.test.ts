@@ -22,6 +22,6 @@ describeBackendConformance(
   () => connected(memcachedBackend({ servers: server.url })),
   {
     // Memcached counts TTLs in whole seconds; the backend rounds up.
-    ttlGranularityMs: 1000,
+    ttlResolutionMs: 1000,
   },
 );
