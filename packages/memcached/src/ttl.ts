@@ -14,12 +14,8 @@ export const RELATIVE_EXPIRY_LIMIT_S = 30 * 24 * 60 * 60;
  * seconds up to 30 days and as an absolute Unix time (from this host's clock) above.
  */
 export function expiration(ttlMs: unknown, nowMs = Date.now()): number {
+  checkTtlMs(ttlMs);
   if (ttlMs === undefined) return 0;
-  if (typeof ttlMs !== 'number' || !Number.isSafeInteger(ttlMs) || ttlMs <= 0) {
-    throw new InvalidTtlError(
-      `ttlMs must be a positive integer or undefined, got ${String(ttlMs)}`,
-    );
-  }
   const seconds = Math.ceil(ttlMs / 1000);
   if (seconds <= RELATIVE_EXPIRY_LIMIT_S) return seconds;
   const absolute = Math.ceil(nowMs / 1000) + seconds;
