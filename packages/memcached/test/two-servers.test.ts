@@ -56,14 +56,17 @@ describe('two memcached servers', () => {
     const live = onServer(0)[0] as string;
     const lost = onServer(1)[0] as string;
     expect(text(await backend.get(live))).toBe(live);
-    for (const call of [
-      backend.get(lost),
-      backend.set(lost, bytes('x'), undefined),
-      backend.getMany(keys),
-      backend.deleteMany(keys),
-      backend.clear('two:'),
-    ]) {
-      const outcome = await outcomeWithin(call as Promise<unknown>, 1_000);
+    // Each observed from the start: they reject at once.
+    const outcomes = await Promise.all(
+      [
+        backend.get(lost),
+        backend.set(lost, bytes('x'), undefined),
+        backend.getMany(keys),
+        backend.deleteMany(keys),
+        backend.clear('two:'),
+      ].map((call) => outcomeWithin(call as Promise<unknown>, 1_000)),
+    );
+    for (const outcome of outcomes) {
       expect(outcome.state).toBe('rejected');
       expect((outcome as { error: unknown }).error).toBeInstanceOf(BackendUnavailableError);
     }
