@@ -107,12 +107,13 @@ describe('createStore: configuration errors', () => {
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).message).toMatch(/"mongo".*known types: redis, memory/);
+    expect((error as ConfigError).message).toMatch(
+      /"mongo".*known types: redis, memcached, memory/,
+    );
   });
 
   it.each([
     'postgres',
-    'memcached',
   ] as const)('refuses %s while its package has no backend, before importing anything', async (type) => {
     const imported: string[] = [];
     const importer: ModuleImporter = async (specifier) => {
