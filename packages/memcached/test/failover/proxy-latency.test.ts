@@ -28,7 +28,9 @@ describe.sequential('scenario 4b/4c: latency between the store and memcached', (
     expect(result.served.counts()).toEqual({ memcached: result.summary.ops });
     const slowed = run.load.between((run.faultAt ?? 0) + 200, (run.liftedAt ?? 0) - 200);
     expect(slowed.length).toBeGreaterThan(0);
-    expect(Math.min(...slowed.map((r) => r.latencyMs))).toBeGreaterThanOrEqual(90);
+    // Nominally 100 ms; timers may fire a millisecond or so early against performance.now(),
+    // and an operation without the latency takes under 20 ms here.
+    expect(Math.min(...slowed.map((r) => r.latencyMs))).toBeGreaterThanOrEqual(75);
   }, 30_000);
 
   it('4c: 400 ms of latency, above the operation timeout, fails over; removing it brings memcached back', async () => {
