@@ -10,7 +10,7 @@ import { type BackendPlan, planBackends, validateStoreConfig } from './config/pl
 import { ConfigError, toError } from './errors.js';
 import { consoleLogger, type Logger } from './logger.js';
 import { type BackendSlot, DEFAULT_STARTUP_GRACE_MS, type StoreConfig } from './options.js';
-import { ResilientStore } from './store.js';
+import { type MissingBackend, ResilientStore } from './store.js';
 
 /** Seams for tests: how modules are imported, which package serves a type, where the app lives. */
 export interface CreateStoreInternals {
@@ -63,6 +63,16 @@ async function buildFromPackage(
   return backend;
 }
 
+/** A `ConfigError` thrown by a backend package, also from another copy of core. */
+function asConfigError(error: unknown): ConfigError | undefined {
+  if (error instanceof ConfigError) return error;
+  const { code, field, detail } = (error ?? {}) as Partial<ConfigError>;
+  if (code !== 'ERR_RS_CONFIG' || typeof field !== 'string') return undefined;
+  return new ConfigError(field, typeof detail === 'string' ? detail : toError(error).message, {
+    cause: error,
+  });
+}
+
 function installHint(error: unknown): string {
   const install = error instanceof BackendLoadFailure ? error.install : undefined;
   return install === undefined ? '' : ` (install it: npm install ${install})`;
@@ -88,7 +98,9 @@ async function closeAll(backends: readonly Backend[], logger: Logger): Promise<v
  * packages are imported only when configured, so an application installs only the
  * backends it uses. A backend whose package or driver is missing, or whose
  * construction fails, is left out with one warning saying what to install, and the
- * store runs on the others; `required: true` makes that a `ConfigError` instead.
+ * store runs on the others, its health `degraded` with the backend shown `missing`;
+ * `required: true` makes that a `ConfigError` instead. A mistake in a backend's own
+ * options (an unknown field, a wrong type) is always a `ConfigError` naming the field.
  * Unless `memoryFallback` is false, an in-process memory backend is appended as the
  * last resort. Invalid configuration is a `ConfigError` naming the field, raised
  * before any connection is opened. Resolves once every backend has connected, or
@@ -117,11 +129,18 @@ export async function createStore(
     ),
   );
   const slots: BackendSlot[] = [];
+  const missing: MissingBackend[] = [];
   let requiredFailure: ConfigError | undefined;
   settled.forEach((outcome, i) => {
     const plan = plans[i] as BackendPlan;
     if (outcome.status === 'fulfilled') {
       slots.push({ backend: outcome.value, breaker: plan.breaker });
+      return;
+    }
+    // A mistake in the backend's options is the caller's bug, not an outage to ride out.
+    const configError = asConfigError(outcome.reason);
+    if (configError !== undefined) {
+      requiredFailure ??= configError.within(plan.field);
       return;
     }
     const reason = `${toError(outcome.reason).message}${installHint(outcome.reason)}`;
@@ -137,6 +156,7 @@ export async function createStore(
       { backend: plan.name, type: plan.type, err: toError(outcome.reason).message },
       `backend "${plan.name}" (${plan.type}) is left out: ${reason}`,
     );
+    missing.push({ position: i, name: plan.name, reason });
   });
 
   const built = slots.map((slot) => slot.backend);
@@ -150,7 +170,7 @@ export async function createStore(
   let store: ResilientStore;
   try {
     const { backends: _asData, memoryFallback: _switch, ...settings } = config;
-    store = new ResilientStore({ ...settings, logger, backends: slots });
+    store = new ResilientStore({ ...settings, logger, backends: slots }, { missing });
   } catch (error) {
     await closeAll(built, logger);
     throw error;

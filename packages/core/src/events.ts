@@ -45,8 +45,12 @@ export type OperationObserver = (timing: OperationTiming) => void;
 
 export interface BackendHealth {
   name: string;
-  /** Breaker state, or `unavailable` while the backend reports a lost connection. */
-  state: BreakerState | 'unavailable';
+  /**
+   * Breaker state; `unavailable` while the backend reports a lost connection;
+   * `missing` for a configured backend `createStore` left out (its package or
+   * driver is not installed, or it could not be built), `lastError` saying why.
+   */
+  state: BreakerState | 'unavailable' | 'missing';
   /** Message of the last error seen on this backend, if any. */
   lastError: string | undefined;
   /** Recent latency (exponentially weighted, sampled), in ms; undefined before any call. */
@@ -54,7 +58,10 @@ export interface BackendHealth {
 }
 
 export interface StoreHealth {
-  /** `ok`: the first backend serves; `degraded`: a fallback serves; `down`: none can. */
+  /**
+   * `ok`: the first backend serves and every configured one is there; `degraded`: a
+   * fallback serves, or a configured backend is missing; `down`: none can serve.
+   */
   status: 'ok' | 'degraded' | 'down';
   /** Name of the backend serving now, or null. */
   active: string | null;

@@ -1,6 +1,7 @@
 import type { BackendEntry } from './backend.js';
 import { InvalidInputError, StoreClosedError, toError } from './errors.js';
 import {
+  type BackendHealth,
   type OperationObserver,
   StoreEmitter,
   type StoreEventName,
@@ -38,6 +39,13 @@ export interface SetManyEntry<T = unknown> {
   ttl?: Ttl;
 }
 
+/** @internal A configured backend `createStore` left out, where it stood in the configuration. */
+export interface MissingBackend {
+  readonly position: number;
+  readonly name: string;
+  readonly reason: string;
+}
+
 /**
  * A cache that keeps answering while its backends fail.
  *
@@ -63,8 +71,15 @@ export class ResilientStore {
   /** Every key of this store starts with it ('' without a namespace). */
   private readonly prefix: string;
   private closing: Promise<void> | undefined;
+  /** Backends `createStore` was configured with but left out, in configuration order. */
+  private readonly missing: readonly MissingBackend[];
 
-  constructor(options: ResilientStoreOptions) {
+  /** @param internal what `createStore` knows beyond the options (backends it left out) */
+  constructor(
+    options: ResilientStoreOptions,
+    internal: { readonly missing?: readonly MissingBackend[] } = {},
+  ) {
+    this.missing = [...(internal.missing ?? [])].sort((a, b) => a.position - b.position);
     const settings = resolveSettings(options ?? {});
     const backends = resolveBackends(options?.backends, settings.breaker);
     this.logger = settings.logger;
@@ -208,16 +223,26 @@ export class ResilientStore {
 
   health(): StoreHealth {
     const active = this.outages.active;
-    const first = this.members[0];
+    const complete = active === this.members[0] && this.missing.length === 0;
+    const backends: BackendHealth[] = this.members.map((m) => ({
+      name: m.name,
+      state: m.connected ? m.breaker.state : 'unavailable',
+      lastError: m.lastError?.message,
+      latencyMs: m.latencyMs,
+    }));
+    // In ascending position, each lands where it stood in the configuration.
+    for (const { position, name, reason } of this.missing) {
+      backends.splice(position, 0, {
+        name,
+        state: 'missing',
+        lastError: reason,
+        latencyMs: undefined,
+      });
+    }
     return {
-      status: active === undefined ? 'down' : active === first ? 'ok' : 'degraded',
+      status: active === undefined ? 'down' : complete ? 'ok' : 'degraded',
       active: active?.name ?? null,
-      backends: this.members.map((m) => ({
-        name: m.name,
-        state: m.connected ? m.breaker.state : 'unavailable',
-        lastError: m.lastError?.message,
-        latencyMs: m.latencyMs,
-      })),
+      backends,
     };
   }
 

@@ -16,7 +16,7 @@ import type { BreakerOptions } from '../options.js';
 export const BACKEND_TYPES = {
   redis: { package: '@resilient-store/redis', available: true },
   postgres: { package: '@resilient-store/postgres', available: false },
-  memcached: { package: '@resilient-store/memcached', available: false },
+  memcached: { package: '@resilient-store/memcached', available: true },
   memory: { builtIn: memoryFromConfig, available: true },
 } as const satisfies Record<string, BackendTypeEntry>;
 

@@ -70,7 +70,7 @@ export class Member {
 
   /**
    * Run one call against this backend alone, bounded by `budgetMs`, and record
-   * the outcome on the breaker. (Operations that go down the chain run as an
+   * the outcome on the breaker. (Operations that go down the backends run as a
    * `Call` instead, see call.ts.) A caller error (bad input) is not the backend's failure.
    * After the deadline the call's eventual result is ignored.
    */

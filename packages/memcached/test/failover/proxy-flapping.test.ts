@@ -1,0 +1,52 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DEFAULT_BREAKER } from '@resilient-store/core';
+import {
+  expectBackOnPrimary,
+  expectCleanRun,
+  ScenarioRun,
+} from '@resilient-store/testkit/failover';
+import { describe, expect, it } from 'vitest';
+import { memcachedBackend } from '../../src/index.js';
+import { DEFAULTS } from './fixtures/profiles.js';
+import { startProxiedMemcached } from './fixtures/proxied-memcached.js';
+
+const FLAP_FOR_MS = 10_000;
+const FLAP_EVERY_MS = 300;
+
+describe('scenario 4f: the connection to memcached flaps (down/up every 300 ms for 10 s)', () => {
+  it('does not thrash: few failovers, each paired with a recovery, and no caller error', async () => {
+    const { proxy, address } = await startProxiedMemcached();
+    const run = await ScenarioRun.start({
+      scenario: '4f memcached proxy flapping',
+      profile: DEFAULTS,
+      primary: () => memcachedBackend({ servers: [address] }),
+    });
+    await sleep(500);
+
+    await run.fault();
+    let flaps = 0;
+    while (performance.now() - (run.faultAt ?? 0) < FLAP_FOR_MS) {
+      await proxy.down();
+      await sleep(FLAP_EVERY_MS);
+      await proxy.up();
+      await sleep(FLAP_EVERY_MS);
+      flaps++;
+    }
+    await run.lift(() => proxy.heal());
+    if (run.store.health().active !== 'memcached') {
+      await run.events.waitFor('recovered', { after: run.liftedAt, timeoutMs: 10_000 });
+    }
+    await sleep(1_500);
+
+    const result = await run.finish(`${flaps} down/up cycles`);
+    // A lost connection opens the breaker, which admits a probe only after resetTimeout:
+    // at most one outage per resetTimeout, plus the one in progress.
+    const bound = Math.floor(FLAP_FOR_MS / DEFAULT_BREAKER.resetTimeout) + 1;
+    expectCleanRun(result, {
+      failovers: { min: 1, max: bound },
+      recoveries: { min: 1, max: bound },
+    });
+    expect(result.summary.recoveries).toBe(result.summary.failovers);
+    expectBackOnPrimary(result);
+  }, 40_000);
+});
