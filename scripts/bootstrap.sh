@@ -24,6 +24,7 @@ have redis-server || missing+=(redis-server)
 have redis-cli || missing+=(redis-tools)
 have memcached || missing+=(memcached)
 have openssl || missing+=(openssl) # certificates of TLS test servers
+[[ -x /usr/bin/chromium ]] || missing+=(chromium) # the status page's browser test (playwright-core)
 postgres_bin || missing+=(postgresql)
 
 if ((${#missing[@]})); then

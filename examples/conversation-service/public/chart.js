@@ -46,7 +46,12 @@
           { label: 'server errors/s', scale: 'rate', stroke: '#dc2626', width: 2 },
         ],
         axes: [
-          {},
+          {
+            // Whole seconds, labelled as clock time.
+            space: 70,
+            incrs: [1, 5, 10, 15, 30, 60, 120, 300],
+            values: (_u, ticks) => ticks.map((t) => new Date(t * 1000).toLocaleTimeString()),
+          },
           { scale: 'rate', label: 'requests/s' },
           { scale: 'ms', side: 1, label: 'p99 ms', grid: { show: false } },
         ],

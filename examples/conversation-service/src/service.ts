@@ -36,6 +36,9 @@ export async function buildService({ config, logger }: ServiceOptions): Promise<
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: { level: config.logLevel } }),
     bodyLimit: BODY_LIMIT_BYTES,
+    // A JSON API takes what it is sent or refuses it: no quiet coercion of types and no
+    // quiet removal of unknown fields (fastify's defaults), a 400 naming the field instead.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
     // fastify's request lines carry the URL, and with it user ids: requests are counted
     // in metrics instead, and the lines below leave every user string out.
     logController: new LogController({ disableRequestLogging: true }),
