@@ -5,6 +5,8 @@
   const KEPT = 300;
   const SHADE = { degraded: 'rgba(245, 158, 11, 0.22)', down: 'rgba(220, 38, 38, 0.25)' };
 
+  const fromZero = (_u, _min, max) => [0, Math.max(10, (max ?? 0) * 1.1)];
+
   function columns(points) {
     return [
       points.map((p) => p.t / 1000),
@@ -35,10 +37,8 @@
       {
         width,
         height: 320,
-        scales: {
-          x: { time: true },
-          rate: { range: (_u, _min, max) => [0, Math.max(10, max * 1.1)] },
-        },
+        // Both value axes start at zero, so a rise is never exaggerated.
+        scales: { x: { time: true }, rate: { range: fromZero }, ms: { range: fromZero } },
         series: [
           {},
           { label: 'requests/s', scale: 'rate', stroke: '#2563eb', width: 2 },

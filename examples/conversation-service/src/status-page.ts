@@ -38,7 +38,7 @@ export function registerStatusPage(
     },
   );
 
-  app.get('/status/events', (request, reply) => {
+  app.get('/status/events', (_request, reply) => {
     reply.hijack();
     const out = reply.raw;
     out.writeHead(200, {
@@ -54,14 +54,17 @@ export function registerStatusPage(
       state: (change) => send('state', change),
     });
     const keepalive = setInterval(() => out.write(': keepalive\n\n'), KEEPALIVE_MS);
+    let ended = false;
     const end = () => {
+      if (ended) return;
+      ended = true;
       clearInterval(keepalive);
       unsubscribe();
       streams.delete(end);
       out.end();
     };
     streams.add(end);
-    request.raw.on('close', end);
+    out.on('close', end);
   });
 
   // Open streams would hold the server's close forever: end them first.
