@@ -65,7 +65,8 @@ have redis-server || missing+=(redis-server)
 if $for_tests; then
   have redis-cli || missing+=(redis-tools)
   have memcached || missing+=(memcached)
-  have openssl || missing+=(openssl)
+  have openssl || missing+=(openssl) # certificates of TLS test servers
+  [[ -x /usr/bin/chromium ]] || missing+=(chromium) # the status page's browser test (playwright-core)
   postgres_bin || missing+=(postgresql)
 fi
 

@@ -1,86 +1,73 @@
 /**
- * The data of the example service: conversation state per user and conversation
- * (`conversation:{user}:{id}`, kept 1 h) and recommendations per user (`recs:{user}`,
- * kept 5 min, computed by a deliberately slow loader).
+ * The conversations the load holds with the service: 100 users with 3 conversations
+ * each, one turn at a time per conversation (as one person types one message at a
+ * time), over a few topics and markets.
  *
- * The demo also remembers, per conversation, how many turns it last saved. A later read
- * that finds fewer turns is a *stale* read; one that finds nothing is a *lost* state.
- * That is how the output shows what an outage does to the data, not only to latency.
+ * It also remembers the turn each conversation last reached. The service answers with
+ * the turn number; one that restarts at 1 after a saved turn means the state was not
+ * found (*lost*), one that goes back means an older state was read (*stale*). That is
+ * how the output shows what an outage does to the data, not only to latency.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-
-export const CONVERSATION_TTL = '1h';
-export const RECS_TTL = '5m';
 
 const USERS = 100;
 const CONVERSATIONS_PER_USER = 3;
-/** Only the latest messages are kept in the state; older ones would live in a database. */
-const KEPT_MESSAGES = 4;
+const MARKETS = ['us', 'uk', 'de', 'fr', 'jp'] as const;
+const QUERIES = [
+  'wireless headphones with good bass',
+  'lightweight trail running shoe',
+  'espresso machine for a small kitchen',
+  'a travel guide and a good novel',
+  'waterproof camera for hiking',
+  'ergonomic keyboard for work',
+  'tent and sleeping bag for camping',
+  'chef knife as a gift',
+] as const;
+const PREFERENCES = ['wireless', 'lightweight', 'organic', 'waterproof', 'gift', 'portable'];
 
-export interface ConversationState {
-  user: string;
-  id: number;
-  turns: number;
-  messages: Array<{ role: 'user' | 'assistant'; text: string }>;
+export interface ConversationTurnBody {
+  query: string;
+  user_id: string;
+  market_id: string;
+  conversation_id: string;
+  conversation_context: { previous_purchases: string[]; preferences: string[] };
 }
 
-export interface Recommendations {
-  user: string;
-  items: string[];
-  computedAt: string;
+export interface ClaimedConversation {
+  readonly key: string;
+  readonly body: ConversationTurnBody;
 }
 
-export function userName(index: number): string {
-  return `u${String(index).padStart(3, '0')}`;
-}
+/** What an answer's turn number says, compared with the turn this load saved last. */
+export type TurnCheck = 'fresh' | 'lost' | 'stale';
 
-export function randomUser(): string {
-  return userName(Math.floor(Math.random() * USERS));
-}
+const pick = <T>(from: readonly T[]): T => from[Math.floor(Math.random() * from.length)]!;
 
-export function conversationKey(user: string, id: number): string {
-  return `conversation:${user}:${id}`;
-}
-
-export function recsKey(user: string): string {
-  return `recs:${user}`;
-}
-
-/** The state after one more turn; a missing state starts a new conversation. */
-export function nextTurn(
-  previous: ConversationState | undefined,
-  user: string,
-  id: number,
-): ConversationState {
-  const turns = (previous?.turns ?? 0) + 1;
-  const messages = [
-    ...(previous?.messages ?? []),
-    { role: 'user' as const, text: `question ${turns}` },
-    { role: 'assistant' as const, text: `answer ${turns}` },
-  ].slice(-KEPT_MESSAGES);
-  return { user, id, turns, messages };
-}
-
-/** What a read found, compared with what this process saved last. */
-export type ReadCheck = 'fresh' | 'new' | 'lost' | 'stale';
-
-/**
- * Which conversations are in a turn right now (one turn at a time per conversation,
- * as one user types one message at a time) and what each turn saved.
- */
 export class ConversationBook {
-  private readonly saved = new Map<string, number>();
+  private readonly turns = new Map<string, number>();
   private readonly busy = new Set<string>();
 
   /** A conversation with no turn in progress, claimed until `release`; undefined if none found. */
-  claim(): { user: string; id: number; key: string } | undefined {
+  claim(): ClaimedConversation | undefined {
     for (let tries = 0; tries < 8; tries++) {
-      const user = randomUser();
-      const id = 1 + Math.floor(Math.random() * CONVERSATIONS_PER_USER);
-      const key = conversationKey(user, id);
+      const user = Math.floor(Math.random() * USERS);
+      const conversation = 1 + Math.floor(Math.random() * CONVERSATIONS_PER_USER);
+      const userId = `u${String(user).padStart(3, '0')}`;
+      const key = `${userId}:c${conversation}`;
       if (this.busy.has(key)) continue;
       this.busy.add(key);
-      return { user, id, key };
+      return {
+        key,
+        body: {
+          query: pick(QUERIES),
+          user_id: userId,
+          market_id: MARKETS[user % MARKETS.length]!,
+          conversation_id: `c${conversation}`,
+          conversation_context: {
+            previous_purchases: [`p${String((user * 7) % 320).padStart(4, '0')}`],
+            preferences: [PREFERENCES[user % PREFERENCES.length]!],
+          },
+        },
+      };
     }
     return undefined;
   }
@@ -89,25 +76,11 @@ export class ConversationBook {
     this.busy.delete(key);
   }
 
-  check(key: string, read: ConversationState | undefined): ReadCheck {
-    const saved = this.saved.get(key);
-    if (saved === undefined) return read === undefined ? 'new' : 'fresh';
-    if (read === undefined) return 'lost';
-    return read.turns < saved ? 'stale' : 'fresh';
+  /** Records the turn the service answered with and says how it compares. */
+  answered(key: string, turn: number): TurnCheck {
+    const saved = this.turns.get(key);
+    this.turns.set(key, turn);
+    if (saved === undefined || turn === saved + 1) return 'fresh';
+    return turn === 1 ? 'lost' : 'stale';
   }
-
-  recordSave(key: string, state: ConversationState): void {
-    this.saved.set(key, state.turns);
-  }
-}
-
-/** The slow computation the cache is there to avoid: 60-100 ms per user. */
-export async function computeRecommendations(user: string): Promise<Recommendations> {
-  await sleep(60 + Math.random() * 40);
-  const seed = Number.parseInt(user.slice(1), 10);
-  return {
-    user,
-    items: Array.from({ length: 5 }, (_, i) => `item-${(seed * 7 + i * 13) % 1000}`),
-    computedAt: new Date().toISOString(),
-  };
 }

@@ -1,109 +1,100 @@
 /**
- * Counts what the load sees, per second (for the timeline) and in total (for the
- * summary). Latency is that of the store call as the caller awaits it, except for
- * getOrSet calls that waited for the recommendation loader (their own call of it, or one
- * they were coalesced with): those measure the loader, so they are counted as loads and
- * kept out of the latency figures.
+ * Counts what the HTTP load sees, per second (for the timeline) and in total (for the
+ * summary): answers, their latency as the client waited for it, answers that were not
+ * 2xx (or never came), which cache backend kind served (`cache_status`), and turns that
+ * show a lost or stale conversation state.
  */
+import { percentile as nonEmptyPercentile } from '../conversation-service/src/traffic.js';
+import type { Answered } from './http-load.js';
 
 export interface SecondStats {
-  readonly calls: number;
+  readonly requests: number;
   readonly p99Ms: number | undefined;
   readonly maxMs: number | undefined;
-  readonly errors: number;
-  readonly loads: number;
+  readonly non2xx: number;
+  readonly primary: number;
+  readonly fallback: number;
   readonly lost: number;
   readonly stale: number;
 }
 
 export interface Totals {
-  calls: number;
-  errors: number;
-  loads: number;
-  /** When each lost or stale read happened (demo seconds), to tell outage from recovery. */
+  requests: number;
+  /** Answers that were not 2xx, and requests that got no answer at all. */
+  non2xx: number;
+  primary: number;
+  fallback: number;
+  /** When each lost or stale turn was seen (demo seconds), to tell outage from recovery. */
   lostAtS: number[];
   staleAtS: number[];
   worstMs: number;
   worstAtS: number;
-  /** The first few caller-visible errors, to print in the summary. */
-  firstErrors: string[];
+  /** The first few problems, to print in the summary. */
+  firstProblems: string[];
 }
 
-const KEPT_ERRORS = 3;
+const KEPT_PROBLEMS = 3;
 
 export class Meter {
+  private second = fresh();
   private latencies: number[] = [];
-  private calls = 0;
-  private errors = 0;
-  private loads = 0;
-  private lost = 0;
-  private stale = 0;
   readonly totals: Totals = {
-    calls: 0,
-    errors: 0,
-    loads: 0,
+    requests: 0,
+    non2xx: 0,
+    primary: 0,
+    fallback: 0,
     lostAtS: [],
     staleAtS: [],
     worstMs: 0,
     worstAtS: 0,
-    firstErrors: [],
+    firstProblems: [],
   };
   /** Every latency of the run, for the overall p99 in the summary. */
   private readonly allLatencies: number[] = [];
 
   constructor(private readonly now: () => number) {}
 
-  call(ms: number, waitedForLoader: boolean): void {
-    this.calls++;
-    this.totals.calls++;
-    if (waitedForLoader) return;
-    this.latencies.push(ms);
-    this.allLatencies.push(ms);
-    if (ms > this.totals.worstMs) {
-      this.totals.worstMs = ms;
-      this.totals.worstAtS = this.now();
+  record(answer: Answered): void {
+    const t = this.totals;
+    this.second.requests++;
+    t.requests++;
+    this.latencies.push(answer.latencyMs);
+    this.allLatencies.push(answer.latencyMs);
+    if (answer.latencyMs > t.worstMs) {
+      t.worstMs = answer.latencyMs;
+      t.worstAtS = this.now();
     }
-  }
-
-  error(error: unknown): void {
-    this.calls++;
-    this.totals.calls++;
-    this.errors++;
-    this.totals.errors++;
-    if (this.totals.firstErrors.length < KEPT_ERRORS) {
-      this.totals.firstErrors.push(error instanceof Error ? error.message : String(error));
+    if (answer.problem !== undefined) {
+      this.second.non2xx++;
+      t.non2xx++;
+      if (t.firstProblems.length < KEPT_PROBLEMS) t.firstProblems.push(answer.problem);
     }
-  }
-
-  load(): void {
-    this.loads++;
-    this.totals.loads++;
-  }
-
-  lostState(): void {
-    this.lost++;
-    this.totals.lostAtS.push(this.now());
-  }
-
-  staleState(): void {
-    this.stale++;
-    this.totals.staleAtS.push(this.now());
+    if (answer.cacheStatus === 'primary') {
+      this.second.primary++;
+      t.primary++;
+    } else if (answer.cacheStatus === 'fallback_active') {
+      this.second.fallback++;
+      t.fallback++;
+    }
+    if (answer.check === 'lost') {
+      this.second.lost++;
+      t.lostAtS.push(this.now());
+    } else if (answer.check === 'stale') {
+      this.second.stale++;
+      t.staleAtS.push(this.now());
+    }
   }
 
   /** The stats since the previous call, and a fresh start for the next second. */
   take(): SecondStats {
     const sorted = this.latencies.sort((a, b) => a - b);
     const stats: SecondStats = {
-      calls: this.calls,
+      ...this.second,
       p99Ms: percentile(sorted, 0.99),
       maxMs: sorted.at(-1),
-      errors: this.errors,
-      loads: this.loads,
-      lost: this.lost,
-      stale: this.stale,
     };
+    this.second = fresh();
     this.latencies = [];
-    this.calls = this.errors = this.loads = this.lost = this.stale = 0;
     return stats;
   }
 
@@ -115,8 +106,10 @@ export class Meter {
   }
 }
 
-/** Nearest-rank percentile of ascending `sorted`; undefined when empty. */
+function fresh() {
+  return { requests: 0, non2xx: 0, primary: 0, fallback: 0, lost: 0, stale: 0 };
+}
+
 function percentile(sorted: readonly number[], p: number): number | undefined {
-  if (sorted.length === 0) return undefined;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
+  return sorted.length === 0 ? undefined : nonEmptyPercentile(sorted, p);
 }

@@ -37,9 +37,19 @@ function stamp(): string {
   return `[${elapsedS().toFixed(2).padStart(6)}s]`;
 }
 
+/** Every labelled line said so far, uncoloured, for the report. */
+const said: string[] = [];
+
 /** A stamped line: `[  12.34s] kind  text`; `kind` is a short fixed-width label. */
 export function say(kind: string, text: string, tint: Paint = (t) => t): void {
-  console.log(`${colour.dim(stamp())} ${tint(kind.padEnd(6))} ${tint(text)}`);
+  const at = stamp();
+  if (kind !== '') said.push(`${at} ${kind.padEnd(6)} ${text}`);
+  console.log(`${colour.dim(at)} ${tint(kind.padEnd(6))} ${tint(text)}`);
+}
+
+/** The labelled lines (demo actions, events, log lines) said so far; the timeline is not kept. */
+export function saidSoFar(): readonly string[] {
+  return said;
 }
 
 /** An unstamped line, for headers and the summary. */

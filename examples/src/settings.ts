@@ -5,7 +5,7 @@
  */
 
 export interface DemoSettings {
-  /** Store requests started per second (a conversation turn is two store calls). */
+  /** HTTP requests (conversation turns) started per second. */
   readonly requestsPerSecond: number;
   /** When Redis is killed, seconds after the load started. */
   readonly killAtS: number;
@@ -17,6 +17,8 @@ export interface DemoSettings {
   readonly noRedis: boolean;
   /** Look for redis-server only in this directory (to try the no-binary path for real). */
   readonly redisBinDir: string | undefined;
+  /** The port the service listens on; when taken, any free port. */
+  readonly port: number;
 }
 
 function seconds(name: string, fallback: number): number {
@@ -33,12 +35,13 @@ export function readSettings(): DemoSettings {
   const killAtS = seconds('DEMO_KILL_AT', 10);
   const restartAtS = killAtS + seconds('DEMO_OUTAGE_SECONDS', 10);
   return {
-    requestsPerSecond: seconds('DEMO_RATE', 200),
+    requestsPerSecond: seconds('DEMO_RATE', 100),
     killAtS,
     restartAtS,
     endAtS: restartAtS + seconds('DEMO_AFTER_SECONDS', 15),
     noRedis: process.env.DEMO_NO_REDIS === '1',
     redisBinDir: process.env.DEMO_REDIS_BIN_DIR || undefined,
+    port: seconds('DEMO_PORT', 3000),
   };
 }
 

@@ -22,56 +22,56 @@ function gap(from: number | undefined, to: number | undefined): string {
     : ` (${Math.round((to - from) * 1000)} ms later)`;
 }
 
-export function printSummary({ loadSeconds, meter, seen, outage }: SummaryInput): void {
+/** The summary's lines, plain text (the report shows them too). */
+export function summaryLines({ loadSeconds, meter, seen, outage }: SummaryInput): string[] {
   const t = meter.totals;
-  print();
-  print(colour.bold('Summary'));
-  print(
-    `  load:     ${n(t.calls)} store calls in ${loadSeconds.toFixed(1)} s ` +
-      `(${n(Math.round(t.calls / loadSeconds))}/s); errors seen by callers: ${t.errors}`,
-  );
-  for (const message of t.firstErrors) print(`            error: ${message}`);
-  print(
+  const lines = [
+    `  load:     ${n(t.requests)} HTTP requests in ${loadSeconds.toFixed(1)} s ` +
+      `(${n(Math.round(t.requests / loadSeconds))}/s); non-2xx or no answer: ${t.non2xx}`,
+    ...t.firstProblems.map((problem) => `            problem: ${problem}`),
     `  latency:  p99 ${meter.overallP99()?.toFixed(1) ?? '-'} ms, worst ${t.worstMs.toFixed(1)} ms ` +
-      `at ${s(t.worstAtS)} (store calls, recommendation loads excluded)`,
-  );
-  print(`  loads:    ${n(t.loads)} recommendation computations (cache misses on recs:{user})`);
-
+      `at ${s(t.worstAtS)} (as the client saw it, answer-composing delay included)`,
+    `  cache:    cache_status primary in ${n(t.primary)} answers, fallback_active in ${n(t.fallback)}`,
+  ];
   if (outage === undefined) {
-    print('  outage:   no Redis in this run; the memory fallback served every call');
+    lines.push('  outage:   no Redis in this run; the memory backend served every request');
   } else if (outage.killedAtS === undefined) {
-    print('  outage:   none: the demo stopped before Redis was killed');
+    lines.push('  outage:   none: the demo stopped before Redis was killed');
   } else {
-    print(
+    lines.push(
       `  outage:   redis killed at ${s(outage.killedAtS)} -> store failed over at ${s(seen.failoverAtS)}` +
         `${gap(outage.killedAtS, seen.failoverAtS)}`,
     );
-    if (seen.failoverReason) print(`            reason: ${seen.failoverReason}`);
-    print(
+    if (seen.failoverReason) lines.push(`            reason: ${seen.failoverReason}`);
+    lines.push(
       `            redis restarted at ${s(outage.restartAtS)}, accepting at ${s(outage.backAtS)}` +
         ` -> store recovered at ${s(seen.recoveredAtS)}${gap(outage.backAtS, seen.recoveredAtS)}`,
-    );
-    print(
       seen.outageMs === undefined
         ? '            the store did not report a recovery'
         : `            outage as reported by the store: ${n(seen.outageMs)} ms`,
     );
   }
-  printData(meter, outage === undefined ? undefined : seen);
+  lines.push(...dataLines(meter, outage === undefined ? undefined : seen));
+  return lines;
+}
+
+export function printSummary(lines: readonly string[]): void {
+  print();
+  print(colour.bold('Summary'));
+  for (const line of lines) print(line);
 }
 
 /**
- * What the reads found, split at the failover and the recovery: each phase has its own
- * reason for a read to come back empty or old, and the summary says which.
+ * What the turns found, split at the failover and the recovery: each phase has its own
+ * reason for a conversation state to be missing or old, and the summary says which.
  */
-function printData(meter: Meter, seen: OutageAsSeen | undefined): void {
+function dataLines(meter: Meter, seen: OutageAsSeen | undefined): string[] {
   const { lostAtS, staleAtS } = meter.totals;
   if (seen === undefined) {
-    print(
-      `  data:     conversation reads that found nothing (lost): ${n(lostAtS.length)}; ` +
-        `an older turn than saved (stale): ${n(staleAtS.length)}`,
-    );
-    return;
+    return [
+      `  data:     turns that found no state (lost): ${n(lostAtS.length)}; ` +
+        `an older state than saved (stale): ${n(staleAtS.length)}`,
+    ];
   }
   const from = seen.failoverAtS ?? Number.POSITIVE_INFINITY;
   const to = seen.recoveredAtS ?? Number.POSITIVE_INFINITY;
@@ -83,22 +83,27 @@ function printData(meter: Meter, seen: OutageAsSeen | undefined): void {
     phase(staleAtS, from, to),
     phase(staleAtS, to, Infinity),
   ];
-  print(
-    '  data:     conversation reads, compared with the turn this process saved last ' +
-      '(lost: nothing found; stale: an older turn)',
-  );
+  const lines = [
+    '  data:     conversation turns, compared with the turn this load saw last ' +
+      '(lost: no state found; stale: an older one)',
+  ];
   const line = (label: string, i: number) =>
-    print(`            ${label.padEnd(17)} lost ${n(lost[i]!)}, stale ${n(stale[i]!)}`);
-  line(seen.failoverAtS === undefined ? 'all reads:' : 'before failover:', 0);
+    lines.push(`            ${label.padEnd(17)} lost ${n(lost[i]!)}, stale ${n(stale[i]!)}`);
+  line(seen.failoverAtS === undefined ? 'all turns:' : 'before failover:', 0);
   if (seen.failoverAtS !== undefined) line('during outage:', 1);
   if (seen.recoveredAtS !== undefined) line('after recovery:', 2);
   if (lost[1]! > 0) {
-    print('            during the outage: the memory fallback started empty, so conversations');
-    print('              saved in Redis before the outage were not found');
+    lines.push(
+      '            during the outage: the memory fallback started empty, so conversations',
+      '              saved in Redis before the outage were not found',
+    );
   }
   if (lost[2]! + stale[2]! > 0) {
-    print('            after recovery: Redis serves what it held before the outage; turns saved');
-    print('              to the memory fallback meanwhile were not copied back (the known gap in');
-    print('              docs/guarantees.md, section 3), and the fallback was emptied');
+    lines.push(
+      '            after recovery: Redis serves what it held before the outage; turns saved',
+      '              to the memory fallback meanwhile are not copied back yet (the known gap',
+      '              in docs/guarantees.md, section 3)',
+    );
   }
+  return lines;
 }

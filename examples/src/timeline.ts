@@ -1,17 +1,18 @@
 /**
- * One line per second: what the load saw in that second and what the store says about
- * itself (`health()`): which backend serves and the state of each backend's breaker.
+ * One line per second: what the HTTP load saw in that second and what the store says
+ * about itself (`health()`): which backend serves and the state of each breaker.
  */
 import type { ResilientStore, StoreHealth } from '@resilient-store/core';
 import type { Meter, SecondStats } from './meter.js';
 import { colour, print, say } from './output.js';
 
 const COLUMNS = [
-  ['ops/s', 6],
+  ['req/s', 6],
   ['p99 ms', 7],
   ['max ms', 7],
-  ['errors', 6],
-  ['loads', 5],
+  ['non2xx', 6],
+  ['primary', 7],
+  ['fallbk', 6],
   ['lost', 5],
   ['stale', 5],
 ] as const;
@@ -19,11 +20,10 @@ const COLUMNS = [
 export function printTimelineHeader(): void {
   print(
     colour.dim(
-      'Each second: store calls/s; p99 and max latency of store calls (getOrSet calls that waited\n' +
-        'for the ~80 ms recommendation loader excluded: they are the "loads"); errors seen by\n' +
-        'callers; conversation reads that found nothing (lost) or an older turn (stale) than\n' +
-        'this process saved; the backend serving; each breaker. Store events and log lines\n' +
-        'appear between the seconds, as they happen.\n',
+      'Each second: HTTP requests answered; p99 and max latency as the client saw it; answers\n' +
+        'that were not 2xx (or never came); cache_status of the answers (primary / fallback);\n' +
+        'turns whose conversation state was not found (lost) or older than saved (stale); the\n' +
+        'backend serving; each breaker. Store events and log lines appear as they happen.\n',
     ),
   );
   print(
@@ -41,11 +41,12 @@ function breakers(health: StoreHealth): string {
 
 function row(stats: SecondStats, health: StoreHealth): string {
   const cells = [
-    String(stats.calls),
+    String(stats.requests),
     ms(stats.p99Ms),
     ms(stats.maxMs),
-    String(stats.errors),
-    String(stats.loads),
+    String(stats.non2xx),
+    String(stats.primary),
+    String(stats.fallback),
     String(stats.lost),
     String(stats.stale),
   ];
