@@ -3,7 +3,7 @@ import type { BackendConfig } from './config/backend-types.js';
 import { ConfigError } from './errors.js';
 import { isPlainObject } from './kit/options.js';
 import { consoleLogger, type Logger } from './logger.js';
-import { validateNamespace } from './values/keys.js';
+import { namespacedKey, validateNamespace } from './values/keys.js';
 import { jsonSerializer, type Serializer } from './values/serializer.js';
 import { parseTtl, type Ttl, ttlConfigError, validateJitter } from './values/ttl.js';
 
@@ -183,7 +183,7 @@ export function resolveSettings(settings: StoreSettings): ResolvedSettings {
   }
   return {
     namespace,
-    prefix: namespace === undefined ? '' : `${namespace}:`,
+    prefix: namespace === undefined ? '' : namespacedKey(namespace, ''),
     defaultTtlMs,
     jitter,
     breaker,

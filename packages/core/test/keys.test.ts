@@ -86,7 +86,18 @@ describe('namespacedKey', () => {
 describe('validateNamespace', () => {
   it('accepts absence and non-empty strings', () => {
     expect(validateNamespace(undefined)).toBeUndefined();
-    expect(validateNamespace('svc:v2')).toBe('svc:v2');
+    expect(validateNamespace('svc-v2')).toBe('svc-v2');
+  });
+
+  it('refuses the separator, so no namespace is a prefix of another', () => {
+    // With 'app:v2' allowed, clear() on 'app' (prefix 'app:') removed every entry of
+    // 'app:v2', and namespace 'a' + key 'b:c' was the stored key of 'a:b' + 'c'.
+    for (const bad of ['app:v2', 'a:b', ':', 'ns:']) {
+      const error = thrown(() => validateNamespace(bad));
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).field).toBe('namespace');
+      expect((error as ConfigError).detail).toContain("':'");
+    }
   });
 
   it.each([
