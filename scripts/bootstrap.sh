@@ -2,8 +2,9 @@
 # Makes a machine ready to build, test and run resilient-store:
 #   - pnpm (the workspace's package manager) at the pinned version,
 #   - the server binaries the testkit starts for tests and the demo
-#     (redis-server/redis-cli, memcached, PostgreSQL's initdb/pg_ctl, and openssl
-#     for the certificates of TLS test servers),
+#     (redis-server/redis-cli, memcached, PostgreSQL's initdb/pg_ctl, openssl
+#     for the certificates of TLS test servers, and Prometheus' prometheus/promtool
+#     for the alert rule tests),
 #   - the workspace's dependencies.
 # System packages are installed with apt-get when running as root on Debian or
 # Ubuntu; otherwise the script says what to install and stops.
@@ -25,6 +26,7 @@ have redis-cli || missing+=(redis-tools)
 have memcached || missing+=(memcached)
 have openssl || missing+=(openssl) # certificates of TLS test servers
 postgres_bin || missing+=(postgresql)
+{ have promtool && have prometheus; } || missing+=(prometheus) # alert rule tests, real-Prometheus test
 
 if ((${#missing[@]})); then
   if [[ $(id -u) -eq 0 ]] && have apt-get; then
