@@ -150,7 +150,7 @@ class Binding implements StoreMetrics {
           return cells;
         }),
         duration: perOperation((operation) =>
-          metrics.operationDuration.labels({ store: name, backend, operation }),
+          metrics.operationDuration.cell({ store: name, backend, operation }),
         ),
       };
       this.byName.set(backend, series);
@@ -170,7 +170,7 @@ class Binding implements StoreMetrics {
       this.cell(metrics.allFailed, { store: name, operation }),
     );
     this.failedDuration = perOperation((operation) =>
-      metrics.operationDuration.labels({ store: name, backend: NO_BACKEND, operation }),
+      metrics.operationDuration.cell({ store: name, backend: NO_BACKEND, operation }),
     );
     for (const series of this.backends) this.setBreaker(series.name, 'closed');
     this.refresh(store.health());
@@ -209,7 +209,7 @@ class Binding implements StoreMetrics {
     for (const series of this.backends) {
       const backend = series.name;
       for (const operation of OPERATIONS) {
-        metrics.operationDuration.remove({ store: name, backend, operation });
+        metrics.operationDuration.removeCell({ store: name, backend, operation });
       }
       metrics.outageDuration.remove({ store: name, backend });
       for (const state of BREAKER_STATES)
@@ -218,7 +218,7 @@ class Binding implements StoreMetrics {
       metrics.servingBackend.remove({ store: name, backend });
     }
     for (const operation of OPERATIONS) {
-      metrics.operationDuration.remove({ store: name, backend: NO_BACKEND, operation });
+      metrics.operationDuration.removeCell({ store: name, backend: NO_BACKEND, operation });
     }
     metrics.servingLastResort.remove({ store: name });
     metrics.stores.delete(name);

@@ -1,5 +1,6 @@
 import { ConfigError } from '@resilient-store/core';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { CellHistogram } from './cell-histogram.js';
 import type { CounterCell } from './counter-cell.js';
 import { METRIC, OUTAGE_BUCKETS } from './names.js';
 
@@ -15,7 +16,7 @@ export class RegistryMetrics {
   readonly allFailed: Counter<'store' | 'operation'>;
   readonly failovers: Counter<'store' | 'from' | 'to'>;
   readonly recoveries: Counter<'store' | 'backend'>;
-  readonly operationDuration: Histogram<'store' | 'backend' | 'operation'>;
+  readonly operationDuration: CellHistogram<'store' | 'backend' | 'operation'>;
   readonly outageDuration: Histogram<'store' | 'backend'>;
   readonly breakerState: Gauge<'store' | 'backend' | 'state'>;
   readonly backendAvailable: Gauge<'store' | 'backend'>;
@@ -65,7 +66,7 @@ export class RegistryMetrics {
         registers,
         collect: flush,
       });
-      this.operationDuration = new Histogram({
+      this.operationDuration = new CellHistogram({
         name: METRIC.operationDuration,
         help: 'Duration of store operations, failover included, by the backend that answered ("none" when every backend failed).',
         labelNames: ['store', 'backend', 'operation'],

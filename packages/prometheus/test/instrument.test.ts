@@ -62,6 +62,13 @@ describe('instrument()', () => {
         d.labels.operation === 'get',
     );
     expect(getCount?.value).toBe(3);
+    // The text a scrape reads holds the same series.
+    expect(await registry.metrics()).toContain(
+      'resilient_store_operation_duration_seconds_count{store="sessions",backend="primary",operation="get"} 3\n',
+    );
+    expect(await registry.metrics()).toMatch(
+      /resilient_store_operation_duration_seconds_bucket\{store="sessions",backend="primary",operation="get",le="\+Inf"\} 3\n/,
+    );
     const buckets = durations.filter(
       (d) =>
         d.metricName.endsWith('_bucket') &&
