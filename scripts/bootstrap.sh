@@ -8,8 +8,10 @@
 #                                      backend without it). Never stops for a server.
 #   bash scripts/bootstrap.sh --test   the tests: the same, plus every server binary the
 #                                      testkit starts (redis-server/redis-cli, memcached,
-#                                      PostgreSQL's initdb/pg_ctl) and openssl (the
-#                                      certificates of TLS test servers). Stops, saying
+#                                      PostgreSQL's initdb/pg_ctl), openssl (the
+#                                      certificates of TLS test servers), Prometheus'
+#                                      prometheus/promtool (alert rule tests) and
+#                                      chromium (the status page's browser test). Stops, saying
 #                                      what to install, when one is missing and cannot be
 #                                      installed.
 #
@@ -68,6 +70,7 @@ if $for_tests; then
   have openssl || missing+=(openssl) # certificates of TLS test servers
   [[ -x /usr/bin/chromium ]] || missing+=(chromium) # the status page's browser test (playwright-core)
   postgres_bin || missing+=(postgresql)
+  { have promtool && have prometheus; } || missing+=(prometheus) # alert rule tests, real-Prometheus test
 fi
 
 if ((${#missing[@]})); then

@@ -27,6 +27,8 @@ export interface Row {
   readonly ratioToBare: number | undefined;
   /** Median over rounds of store/backend: the store's own work, over the I/O it runs on. */
   readonly ratioToBackend: number | undefined;
+  /** Median over rounds of instrumented store/store: what the metrics cost; rows that ran it. */
+  readonly metricsRatio: number | undefined;
   readonly target: number;
   readonly pass: boolean;
   /** Gets that missed, per variant; anything but 0 is a broken run. */
@@ -60,7 +62,7 @@ export function analyse(run: CellRun): Row {
   const medianOpsPerSec: Partial<Record<VariantName, number>> = {};
   const misses: Partial<Record<VariantName, number>> = {};
   for (const [name, list] of samples) {
-    const usable = name === 'store' ? list.filter(valid) : list;
+    const usable = name === 'store' || name === 'store+metrics' ? list.filter(valid) : list;
     medianOpsPerSec[name] = median(usable.map((s) => s.opsPerSec));
     misses[name] = list.reduce((sum, s) => sum + s.misses, 0);
   }
@@ -76,6 +78,9 @@ export function analyse(run: CellRun): Row {
     ratioQuartiles: [quantile(ratios, 0.25), quantile(ratios, 0.75)],
     ratioToBare: samples.has('raw-bare') ? median(pairedRatios(run, 'raw-bare')) : undefined,
     ratioToBackend: samples.has('backend') ? median(pairedRatios(run, 'backend')) : undefined,
+    metricsRatio: samples.has('store+metrics')
+      ? median(pairedRatios(run, 'store', 'store+metrics'))
+      : undefined,
     target,
     pass: ratio >= target,
     misses,

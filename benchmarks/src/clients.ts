@@ -6,12 +6,16 @@
  * to the same server.
  */
 import { memoryBackend, ResilientStore, silentLogger } from '@resilient-store/core';
+import { instrument } from '@resilient-store/prometheus';
 import { type RedisBackend, redisBackend } from '@resilient-store/redis';
 import { Redis } from 'ioredis';
+import { Registry } from 'prom-client';
 
 export interface ClientPair {
   readonly autoPipelining: boolean;
   readonly store: ResilientStore;
+  /** The same store on its own connection, instrumented with @resilient-store/prometheus (never scraped). */
+  readonly instrumented: ResilientStore;
   readonly raw: Redis;
   /** A Redis backend like the store's, used without a store: the I/O the store runs on. */
   readonly backend: RedisBackend;
@@ -41,9 +45,18 @@ export async function openPair(url: string, autoPipelining: boolean): Promise<Cl
     backends: [backend, memoryBackend()],
     logger: silentLogger,
   });
+  const measuredBackend: RedisBackend = redisBackend({ url, enableAutoPipelining: autoPipelining });
+  const instrumented = new ResilientStore({
+    backends: [measuredBackend, memoryBackend()],
+    logger: silentLogger,
+  });
+  instrument(instrumented, { registry: new Registry(), name: 'bench' });
   let errors = 0;
   store.on('error', ({ backend: name }) => {
     if (name === backend.name) errors++;
+  });
+  instrumented.on('error', ({ backend: name }) => {
+    if (name === measuredBackend.name) errors++;
   });
   // Copying the resolved options (rather than restating them here) keeps the baseline
   // honest when the backend's defaults change.
@@ -51,13 +64,20 @@ export async function openPair(url: string, autoPipelining: boolean): Promise<Cl
   const raw = new Redis({ ...options });
   const alone = redisBackend({ url, enableAutoPipelining: autoPipelining, name: 'redis-alone' });
   try {
-    await Promise.all([store.ready(), readyOf(raw), readyOf(alone.client as Redis)]);
-    if (store.health().active !== backend.name) {
-      throw new Error(`the store does not serve from redis: ${JSON.stringify(store.health())}`);
+    await Promise.all([
+      store.ready(),
+      instrumented.ready(),
+      readyOf(raw),
+      readyOf(alone.client as Redis),
+    ]);
+    for (const s of [store, instrumented]) {
+      if (s.health().active !== backend.name) {
+        throw new Error(`the store does not serve from redis: ${JSON.stringify(s.health())}`);
+      }
     }
   } catch (error) {
     raw.disconnect();
-    await Promise.all([store.close(), alone.close()]);
+    await Promise.all([store.close(), instrumented.close(), alone.close()]);
     throw error;
   }
   const clientOptions: Record<string, unknown> = {};
@@ -65,12 +85,13 @@ export async function openPair(url: string, autoPipelining: boolean): Promise<Cl
   return {
     autoPipelining,
     store,
+    instrumented,
     raw,
     backend: alone,
     storeErrors: () => errors,
     clientOptions,
     async close() {
-      await Promise.allSettled([raw.quit(), store.close(), alone.close()]);
+      await Promise.allSettled([raw.quit(), store.close(), instrumented.close(), alone.close()]);
       raw.disconnect();
     },
   };

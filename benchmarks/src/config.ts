@@ -8,6 +8,11 @@
 export const TARGETS: Readonly<Record<number, number>> = { 1: 0.95, 100: 0.92 };
 
 export const IN_FLIGHT = [1, 100] as const;
+
+/** Where the instrumented store is compared with the plain one (the load metrics are for). */
+export const METRICS_IN_FLIGHT = 100;
+/** Instrumented store throughput as a fraction of the same store uninstrumented. */
+export const METRICS_TARGET = 0.95;
 export const AUTO_PIPELINING = [true, false] as const;
 export const OPERATIONS = ['get', 'set'] as const;
 export type Operation = (typeof OPERATIONS)[number];

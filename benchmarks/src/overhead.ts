@@ -6,6 +6,7 @@ import {
   type BenchConfig,
   IN_FLIGHT,
   KEY_COUNT,
+  METRICS_IN_FLIGHT,
   OPERATIONS,
   planRounds,
   SLICES_PER_VARIANT,
@@ -14,7 +15,7 @@ import {
 import { currentLoad, describeEnvironment } from './environment.js';
 import { jsonBytes, makeValues } from './fixtures.js';
 import { populate } from './populate.js';
-import { describeSetup, renderRows, warnings } from './report.js';
+import { describeSetup, renderMetricsOverhead, renderRows, warnings } from './report.js';
 import { samplesOf, writeResults } from './results-file.js';
 import { type Cell, runRounds } from './schedule.js';
 import { variantsFor } from './variants.js';
@@ -33,7 +34,9 @@ export async function runOverhead(url: string, config: BenchConfig): Promise<voi
           operation,
           inFlight,
           pair,
-          variants: variantsFor(operation, pair),
+          variants: variantsFor(operation, pair).filter(
+            (v) => v.name !== 'store+metrics' || inFlight === METRICS_IN_FLIGHT,
+          ),
         })),
       ),
     );
@@ -69,6 +72,7 @@ export async function runOverhead(url: string, config: BenchConfig): Promise<voi
 
     const rows = runs.map(analyse);
     console.log(`\n${renderRows(rows)}\n`);
+    console.log(`${renderMetricsOverhead(rows)}\n`);
     for (const line of warnings(rows)) console.log(`WARNING: ${line}`);
     const missed = rows.filter((r) => !r.pass).length;
     console.log(

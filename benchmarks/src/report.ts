@@ -1,5 +1,6 @@
 /** The human-readable report: what was compared, how, and the table of results. */
 import type { Row } from './analysis.js';
+import { METRICS_TARGET } from './config.js';
 import type { Environment } from './environment.js';
 import { type Column, renderTable } from './table.js';
 import type { Variant } from './variants.js';
@@ -47,6 +48,8 @@ export function describeSetup(
     '  - the store is [redis, memory], no namespace, no TTL jitter, silent logger, no observers',
     '  - the baselines do what a JSON cache on ioredis does:',
     ...variants.map((v) => `      ${v.name.padEnd(11)} ${v.describes}`),
+    '  - store+metrics is a second such store, instrumented with @resilient-store/prometheus into a',
+    '    registry that is never scraped; it runs at 100 in flight only',
     '  - the store adds a 14-character envelope (marker and write time) to every value; the raw side does not',
     '',
     'Columns: ops/s are medians over rounds. store/raw is the median over rounds of',
@@ -74,6 +77,32 @@ export function renderRows(rows: readonly Row[]): string {
     r.pass ? 'PASS' : 'MISS',
   ]);
   return renderTable(COLUMNS, body);
+}
+
+/** The instrumented store against the same store uninstrumented, per row that ran both. */
+export function renderMetricsOverhead(rows: readonly Row[]): string {
+  const measured = rows.filter((r) => r.metricsRatio !== undefined);
+  const body = measured.map((r) => [
+    r.operation,
+    String(r.inFlight),
+    r.autoPipelining ? 'on' : 'off',
+    count(r.medianOpsPerSec.store),
+    count(r.medianOpsPerSec['store+metrics']),
+    ratio(r.metricsRatio),
+    `>=${METRICS_TARGET.toFixed(2)}`,
+    (r.metricsRatio ?? 0) >= METRICS_TARGET ? 'PASS' : 'MISS',
+  ]);
+  const columns: Column[] = [
+    { title: 'op', align: 'left' },
+    { title: 'in flight', align: 'right' },
+    { title: 'auto-pipe', align: 'left' },
+    { title: 'store ops/s', align: 'right' },
+    { title: 'store+metrics ops/s', align: 'right' },
+    { title: 'metrics/store', align: 'right' },
+    { title: 'target', align: 'right' },
+    { title: 'result', align: 'left' },
+  ];
+  return `Metrics overhead (median over rounds of instrumented/plain, back to back):\n${renderTable(columns, body)}`;
 }
 
 /** Everything that makes a row's numbers doubtful, one line each; empty when all is well. */

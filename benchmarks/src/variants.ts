@@ -16,7 +16,7 @@ import { type CachedValue, keysFor } from './fixtures.js';
 /** One timed call: a key and (for sets) a value in, whether it hit out. */
 export type OpFn = (key: string, value: CachedValue) => Promise<boolean>;
 
-export type VariantName = 'raw-bare' | 'raw-json' | 'backend' | 'store';
+export type VariantName = 'raw-bare' | 'raw-json' | 'backend' | 'store' | 'store+metrics';
 
 export interface Variant {
   readonly name: VariantName;
@@ -31,7 +31,7 @@ export const RAW_KEYS = keysFor('bench:raw');
 export const STORE_KEYS = keysFor('bench:rst');
 
 export function variantsFor(operation: Operation, pair: ClientPair): Variant[] {
-  const { raw, store, backend } = pair;
+  const { raw, store, instrumented, backend } = pair;
   if (operation === 'get') {
     return [
       {
@@ -67,6 +67,12 @@ export function variantsFor(operation: Operation, pair: ClientPair): Variant[] {
         keys: STORE_KEYS,
         run: async (key) => (await store.get<CachedValue>(key)) !== undefined,
       },
+      {
+        name: 'store+metrics',
+        describes: 'await store.get(k), the store instrumented with @resilient-store/prometheus',
+        keys: STORE_KEYS,
+        run: async (key) => (await instrumented.get<CachedValue>(key)) !== undefined,
+      },
     ];
   }
   return [
@@ -94,6 +100,15 @@ export function variantsFor(operation: Operation, pair: ClientPair): Variant[] {
       keys: STORE_KEYS,
       run: async (key, value) => {
         await store.set(key, value, { ttl: TTL_MS });
+        return true;
+      },
+    },
+    {
+      name: 'store+metrics',
+      describes: `store.set(k, v, { ttl: ${TTL_MS} }), the store instrumented`,
+      keys: STORE_KEYS,
+      run: async (key, value) => {
+        await instrumented.set(key, value, { ttl: TTL_MS });
         return true;
       },
     },

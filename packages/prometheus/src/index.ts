@@ -1,2 +1,17 @@
 // @resilient-store/prometheus: Prometheus metrics for a resilient-store, on prom-client.
-export {};
+export {
+  AlreadyInstrumentedError,
+  type InstrumentOptions,
+  instrument,
+  type StoreMetrics,
+} from './instrument.js';
+export {
+  BREAKER_STATES,
+  DEFAULT_DURATION_BUCKETS,
+  METRIC,
+  type MetricName,
+  NO_BACKEND,
+  OPERATIONS,
+  OUTAGE_BUCKETS,
+  OUTCOMES,
+} from './names.js';

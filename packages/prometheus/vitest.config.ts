@@ -1,0 +1,11 @@
+import { packageConfig } from '../../vitest.shared.js';
+
+export default packageConfig({
+  test: {
+    // Stops every server a test file started, even when the file fails half-way.
+    setupFiles: ['@resilient-store/testkit/vitest-setup'],
+    // The real-Prometheus test times scrapes and alert evaluation; a neighbouring file's
+    // load would only make it slower to settle.
+    fileParallelism: false,
+  },
+});
