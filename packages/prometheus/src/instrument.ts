@@ -273,8 +273,7 @@ class Binding implements StoreMetrics {
   };
 
   private readonly onBreaker = ({ backend, state }: StoreEvents['breaker']): void => {
-    if (state !== 'unavailable')
-      this.setBreaker(backend, state === 'halfOpen' ? 'half_open' : state);
+    this.setBreaker(backend, state === 'halfOpen' ? 'half_open' : state);
     this.refresh(this.store.health());
   };
 
@@ -305,8 +304,9 @@ class Binding implements StoreMetrics {
         { store: name, backend: backend.name },
         series.available ? 1 : 0,
       );
-      // While disconnected health() reports `unavailable`, not the breaker; events keep it.
-      if (backend.state !== 'unavailable') {
+      // While disconnected health() reports `unavailable`, not the breaker, and a backend
+      // left out at startup is `missing`; events keep the breaker state.
+      if (backend.state !== 'unavailable' && backend.state !== 'missing') {
         this.setBreaker(backend.name, backend.state === 'halfOpen' ? 'half_open' : backend.state);
       }
       const serves = backend.name === health.active;
