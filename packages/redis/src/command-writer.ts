@@ -25,7 +25,12 @@ type Socket = Redis['stream'];
  *   together, in one corked write per socket: without auto-pipelining at the end of
  *   the current tick (as Node's documentation suggests for batching writes; nothing
  *   waits for another turn of the event loop), with it at the end of the turn, as
- *   ioredis does.
+ *   ioredis does — but only while replies are awaited. A command sent to an idle
+ *   connection (nothing queued, no reply awaited) is written at the end of the tick in
+ *   either mode: no reply can come in this turn to be batched with it, so waiting for
+ *   the next turn would only delay a lone request. The end of the tick still comes
+ *   after every promise continuation queued so far, so the commands that one burst of
+ *   replies sets off are still written together.
  *
  * Commands are written in the order they were sent. Other commands (MGET, pipelined
  * SETs, SCAN) go through ioredis's own methods; only concurrent calls can be
@@ -33,7 +38,7 @@ type Socket = Redis['stream'];
  */
 export class CommandWriter {
   readonly #client: RedisClient;
-  /** Defers a flush: to the end of the tick, or of the turn with auto-pipelining. */
+  /** Defers a flush while replies are awaited: to the end of the tick, or of the turn with auto-pipelining. */
   readonly #schedule: (flush: () => void) => void;
   /** Commands not written yet. */
   #queue: Command[] = [];
@@ -74,8 +79,19 @@ export class CommandWriter {
     // Taken before sending: a cluster wraps `reject` to retry redirections, and a
     // command given up on must settle now, not be retried.
     if (control) control.abort = command.reject;
-    if (this.#queue.push(command) === 1) this.#schedule(this.#flush);
+    if (this.#queue.push(command) === 1) {
+      if (this.#idle()) process.nextTick(this.#flush);
+      else this.#schedule(this.#flush);
+    }
     return command.promise as Promise<T>;
+  }
+
+  /** No reply awaited on any connection (a cluster's every node): nothing to batch with. */
+  #idle(): boolean {
+    const client = this.#client;
+    if (!(client instanceof Cluster)) return client.commandQueue.length === 0;
+    for (const node of client.nodes()) if (node.commandQueue.length > 0) return false;
+    return true;
   }
 
   readonly #flush = (): void => {

@@ -7,8 +7,9 @@ import { bytes, connected, rejectionOf, text, uniquePrefix } from './helpers.js'
 
 /**
  * How the backend writes GET, SET and UNLINK on a single node (command-writer.ts):
- * one write per burst of commands, commands given up on through `CallControl`
- * settled at once and, when still unsent, never sent.
+ * one write per burst of commands, a lone command on an idle connection written within
+ * its tick, commands given up on through `CallControl` settled at once and, when still
+ * unsent, never sent.
  */
 
 let server: RedisServer;
@@ -71,6 +72,16 @@ describe.each([
     expect(await probe.get(`${prefix}k`)).toBe('v49');
   });
 
+  it('writes a command sent to an idle connection within its tick, not a turn later', async () => {
+    const backend = await open(autoPipelining);
+    const writes = countWrites(backend);
+    const pending = backend.get(`${uniquePrefix('lone')}k`);
+    // Queued after the writer's own end-of-tick flush, so it runs once that has.
+    await new Promise((resolve) => process.nextTick(resolve));
+    expect(writes.count).toBe(1);
+    expect(await pending).toBeNull();
+  });
+
   it("does not take an aborted GET's late reply for the next command's", async () => {
     const backend = await open(autoPipelining);
     const prefix = uniquePrefix('late-reply');
@@ -96,6 +107,29 @@ describe.each([
 });
 
 describe('the command writer, auto-pipelining on', () => {
+  it('holds a command sent while another awaits its reply until the end of the turn', async () => {
+    const backend = await open(true);
+    const prefix = uniquePrefix('in-flight');
+    const writes = countWrites(backend);
+    const endOfTick = () => new Promise((resolve) => process.nextTick(resolve));
+    await server.pause();
+    let first: Promise<unknown> | undefined;
+    let second: Promise<unknown> | undefined;
+    try {
+      first = backend.get(`${prefix}a`);
+      await endOfTick();
+      expect(writes.count).toBe(1); // idle connection: written at once
+      second = backend.get(`${prefix}b`);
+      await endOfTick();
+      expect(writes.count).toBe(1); // the first awaits its reply: held for the turn
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(writes.count).toBe(2);
+    } finally {
+      await server.resume();
+    }
+    expect(await Promise.all([first, second])).toEqual([null, null]);
+  });
+
   it('never sends a SET given up on before the end of its turn', async () => {
     const backend = await open(true);
     const key = `${uniquePrefix('unsent')}k`;
