@@ -5,10 +5,10 @@ import {
   type ModuleImporter,
   nativeImporter,
 } from './backend-loader.js';
+import { fromConfig as memoryFromConfig } from './backends/memory.js';
 import { DEFAULT_STARTUP_GRACE_MS } from './defaults.js';
 import { ConfigError, toError } from './errors.js';
 import { consoleLogger, type Logger } from './logger.js';
-import { fromConfig as memoryFromConfig } from './memory-backend.js';
 import type { BackendSlot } from './options.js';
 import { ResilientStore } from './store.js';
 import {

@@ -3,10 +3,11 @@ export type {
   Backend,
   BackendCapabilities,
   BackendEntry,
+  BackendModule,
   CallControl,
   StoredValue,
 } from './backend.js';
-export type { BackendModule } from './backend-loader.js';
+export { type MemoryBackendOptions, memoryBackend } from './backends/memory.js';
 export type { BreakerState } from './breaker.js';
 export { createStore } from './create-store.js';
 export {
@@ -25,12 +26,12 @@ export type {
   StoreListener,
 } from './events.js';
 export type { BackendHealth, StoreHealth } from './health.js';
-export { fitsBackend, keyBytes, namespacedKey, validateKey } from './keys.js';
+export { fitsBackend, keyBytes, validateKey } from './kit/keys.js';
+export { storedByteLength, storedBytes, storedValueFits } from './kit/stored-value.js';
 export { consoleLogger, type LogFn, type Logger, silentLogger } from './logger.js';
-export { type MemoryBackendOptions, memoryBackend } from './memory-backend.js';
 export type { BackendSlot, BreakerOptions, ResilientStoreOptions } from './options.js';
 export { jsonSerializer, type Serializer } from './serializer.js';
 export { ResilientStore, type SetManyEntry, type SetOptions } from './store.js';
 export type { BackendConfig, BackendType, StoreConfig } from './store-config.js';
-export { storedByteLength, storedBytes, storedValueFits } from './stored-value.js';
 export { applyJitter, parseTtl, type Ttl } from './ttl.js';
+export { namespacedKey } from './values/keys.js';

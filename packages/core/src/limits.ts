@@ -1,8 +1,8 @@
 import type { StoredValue } from './backend.js';
 import { InvalidKeyError, ValueTooLargeError } from './errors.js';
-import { keyBytes } from './keys.js';
+import { keyBytes } from './kit/keys.js';
+import { storedByteLength } from './kit/stored-value.js';
 import type { Member } from './member.js';
-import { storedByteLength } from './stored-value.js';
 
 /** Which backends a call may use, given the size of its key and value. */
 export type Fits = (member: Member) => boolean;

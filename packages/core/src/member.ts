@@ -1,7 +1,7 @@
 import type { Backend } from './backend.js';
 import { Breaker, type BreakerState } from './breaker.js';
 import { DeadlineEntry, type DeadlineQueue } from './deadline.js';
-import { BackendTimeoutError, ResilientStoreError, toError } from './errors.js';
+import { BackendTimeoutError, InvalidInputError, toError } from './errors.js';
 import type { BreakerOptions } from './options.js';
 
 /** How a member's ability to serve changed; the chain turns this into events. */
@@ -138,13 +138,7 @@ export class Member {
 
 /** Errors that describe the caller's input, not the backend's health. */
 export function isCallerError(error: Error): boolean {
-  return (
-    error instanceof ResilientStoreError &&
-    (error.code === 'ERR_RS_INVALID_KEY' ||
-      error.code === 'ERR_RS_VALUE_TOO_LARGE' ||
-      error.code === 'ERR_RS_SERIALIZATION' ||
-      error.code === 'ERR_RS_INVALID_TTL')
-  );
+  return error instanceof InvalidInputError;
 }
 
 /**

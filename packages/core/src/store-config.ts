@@ -1,9 +1,10 @@
 import { ConfigError, InvalidTtlError } from './errors.js';
-import { validateNamespace } from './keys.js';
+import { isPlainObject } from './kit/options.js';
 import type { Logger } from './logger.js';
 import type { BreakerOptions } from './options.js';
 import type { Serializer } from './serializer.js';
 import { parseTtl, type Ttl, validateJitter } from './ttl.js';
+import { validateNamespace } from './values/keys.js';
 
 /**
  * The plain-data configuration `createStore` accepts (JSON or environment friendly),
@@ -68,12 +69,6 @@ const STORE_FIELDS = new Set([
 const LOGGER_METHODS = ['debug', 'info', 'warn', 'error'] as const;
 /** Fields of a backend entry that belong to the store, not to the backend. */
 const STORE_OWNED_BACKEND_FIELDS = new Set(['type', 'required', 'breaker']);
-
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
 
 function hasMethods(value: unknown, methods: readonly string[]): boolean {
   return (

@@ -16,7 +16,8 @@ import {
 } from './events.js';
 import { type Cause, Failover, type OperationSpec } from './failover.js';
 import type { StoreHealth } from './health.js';
-import { namespacedKey, validateKey, validateNamespace } from './keys.js';
+import { validateKey } from './kit/keys.js';
+import { storedByteLength } from './kit/stored-value.js';
 import { type Fits, Limits } from './limits.js';
 import { consoleLogger, type Logger } from './logger.js';
 import { isCallerError, Member } from './member.js';
@@ -26,8 +27,8 @@ import { OutageWrites } from './outage-writes.js';
 import { jsonSerializer, type Serializer } from './serializer.js';
 import { SingleFlight } from './single-flight.js';
 import { breakerOptions, positive, toSlot } from './store-options.js';
-import { storedByteLength } from './stored-value.js';
 import { applyJitter, parseTtl, type Ttl, validateJitter } from './ttl.js';
+import { namespacedKey, validateNamespace } from './values/keys.js';
 
 export interface SetOptions {
   ttl?: Ttl;
