@@ -20,14 +20,14 @@ describeBackendConformance(
   'redis single node',
   () => connected(redisBackend({ url: server.url })),
   {
-    ttlGranularityMs: 1,
+    ttlResolutionMs: 1,
   },
 );
 
 describeBackendConformance(
   'redis single node without auto-pipelining',
   () => connected(redisBackend({ url: server.url, enableAutoPipelining: false })),
-  { ttlGranularityMs: 1 },
+  { ttlResolutionMs: 1 },
 );
 
 // TLS and an ACL user pass through to every connection, with both write paths.
@@ -42,6 +42,6 @@ for (const enableAutoPipelining of [true, false]) {
           enableAutoPipelining,
         }),
       ),
-    { ttlGranularityMs: 1 },
+    { ttlResolutionMs: 1 },
   );
 }

@@ -1,9 +1,9 @@
 import { memoryBackend, ResilientStore, silentLogger } from '@resilient-store/core';
+import { EventRecorder } from '@resilient-store/testkit/failover';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { redisBackend } from '../../src/index.js';
-import { EventRecorder } from './harness/event-recorder.js';
-import { TUNED } from './harness/profiles.js';
-import { startProxiedRedis } from './harness/proxied-redis.js';
+import { TUNED } from './fixtures/profiles.js';
+import { startProxiedRedis } from './fixtures/proxied-redis.js';
 
 /**
  * One key through one outage: v1 written to Redis, the connection dropped (the server

@@ -97,7 +97,7 @@ export class ReadYourWritesChecker {
 
   private judge(read: PendingRead, value: unknown, at: number): Violation | undefined {
     const base = { key: read.key, readStartedAt: read.startedAt, readEndedAt: at };
-    if (!isStoredValue(value)) return { ...base, kind: 'malformed', returned: undefined };
+    if (!isLoadValue(value)) return { ...base, kind: 'malformed', returned: undefined };
     if (value.k !== read.key) return { ...base, kind: 'foreign', returned: value.v };
     const write = this.writes.get(value.v);
     if (!write || write.isDelete) return { ...base, kind: 'unknown-version', returned: value.v };
@@ -107,12 +107,12 @@ export class ReadYourWritesChecker {
 }
 
 /** The shape of every value the load writes. */
-export interface StoredValue {
+export interface LoadValue {
   readonly k: string;
   readonly v: number;
 }
 
-function isStoredValue(value: unknown): value is StoredValue {
+function isLoadValue(value: unknown): value is LoadValue {
   return (
     typeof value === 'object' &&
     value !== null &&

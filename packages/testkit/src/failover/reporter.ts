@@ -6,11 +6,14 @@ import type { RywWindow } from './summarize.js';
 /** The figures of one scenario run, as printed and as appended to the results file. */
 export interface ScenarioSummary {
   readonly scenario: string;
+  /** The backend under test and the one the store falls back to. */
+  readonly primary: string;
+  readonly fallback: string;
   readonly settings: string;
   /** Fault injection → `failover` event, ms; null when no failover happened. */
   readonly failoverMs: number | null;
-  /** Fault lifted → `recovered` event (Redis serves again), ms; null when none. */
-  readonly backOnRedisMs: number | null;
+  /** Fault lifted → `recovered` event (the primary serves again), ms; null when none. */
+  readonly backOnPrimaryMs: number | null;
   /** Fault lifted → last operation answered by the fallback, ms (negative: before the lift). */
   readonly lastFallbackServeMs: number | null;
   readonly worstLatencyMs: number;
@@ -51,7 +54,7 @@ export function report(summary: ScenarioSummary): void {
   const ms = (v: number | null) => (v === null ? '-' : `${Math.round(v)} ms`);
   console.log(
     `[failover] ${summary.scenario} (${summary.settings}): failover ${ms(summary.failoverMs)}, ` +
-      `back on redis ${ms(summary.backOnRedisMs)}, worst ${ms(summary.worstLatencyMs)} ` +
+      `back on ${summary.primary} ${ms(summary.backOnPrimaryMs)}, worst ${ms(summary.worstLatencyMs)} ` +
       `(p99 ${ms(summary.p99LatencyMs)}), errors ${summary.errors}, ops ${summary.ops}, ` +
       `failovers ${summary.failovers}, recovered ${summary.recoveries}, ` +
       `ryw violations after ${summary.rywCheckedUntil} ${summary.rywReported}, loop delay max ${ms(summary.maxLoopDelayMs)}` +

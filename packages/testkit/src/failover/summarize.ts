@@ -9,6 +9,8 @@ export type RywWindow = 'recovery' | 'fault';
 
 export interface SummaryInput {
   readonly scenario: string;
+  readonly primary: string;
+  readonly fallback: string;
   readonly settings: string;
   readonly rywCheckedUntil: RywWindow;
   readonly startedAt: number;
@@ -45,14 +47,16 @@ export function summarize(input: SummaryInput): Summarized {
   const latencies = records.map((r) => r.latencyMs).sort((a, b) => a - b);
   const failover = events.of('failover', since)[0];
   const recovered = recoveries.at(-1);
-  const lastFallback = served.lastServedAt('memory');
+  const lastFallback = served.lastServedAt(input.fallback);
 
   const summary: ScenarioSummary = {
     scenario: input.scenario,
+    primary: input.primary,
+    fallback: input.fallback,
     settings: input.settings,
     failoverMs: failover && faultAt !== undefined ? round(failover.at - faultAt) : null,
-    // 0 when Redis was already serving again as the fault was lifted.
-    backOnRedisMs:
+    // 0 when the primary was already serving again as the fault was lifted.
+    backOnPrimaryMs:
       recovered && liftedAt !== undefined ? round(Math.max(0, recovered.at - liftedAt)) : null,
     lastFallbackServeMs:
       lastFallback !== undefined && liftedAt !== undefined ? round(lastFallback - liftedAt) : null,
