@@ -1,5 +1,5 @@
-import type { AvailabilitySignal } from '@resilient-store/core';
-import { toError } from '@resilient-store/core';
+import type { AvailabilitySignal } from '@resilient-store/core/backend';
+import { toError } from '@resilient-store/core/backend';
 
 type Listener = (available: boolean, cause?: Error) => void;
 

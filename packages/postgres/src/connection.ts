@@ -1,16 +1,10 @@
-import { ConfigError } from '@resilient-store/core';
+import { ConfigError, isPlainObject } from '@resilient-store/core/backend';
 import pg, { type Pool, type PoolConfig } from 'pg';
 import type { PostgresConnection } from './options.js';
 import type { PostgresSettings } from './settings.js';
 
 /** Idle connections beyond the busy ones are closed after this long. */
 const IDLE_TIMEOUT_MS = 10_000;
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
 
 const WAYS = ['connectionString', 'poolConfig', 'pool'] as const;
 

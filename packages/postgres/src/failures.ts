@@ -1,4 +1,4 @@
-import { BackendTimeoutError } from '@resilient-store/core';
+import { BackendTimeoutError } from '@resilient-store/core/backend';
 
 /** What a failed query says about the backend as a whole. */
 export type FailureKind =

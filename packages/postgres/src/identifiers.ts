@@ -1,4 +1,4 @@
-import { ConfigError } from '@resilient-store/core';
+import { ConfigError } from '@resilient-store/core/backend';
 
 /**
  * Table and schema names end up in SQL text, where no bind parameter can stand in for

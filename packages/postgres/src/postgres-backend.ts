@@ -3,14 +3,14 @@ import type {
   BackendCapabilities,
   BackendEntry,
   StoredValue,
-} from '@resilient-store/core';
-import { BackendUnavailableError } from '@resilient-store/core';
+} from '@resilient-store/core/backend';
+import { BackendUnavailableError, checkTtlMs } from '@resilient-store/core/backend';
 import type { Pool, QueryResult, QueryResultRow } from 'pg';
 import { Availability } from './availability.js';
 import { openPool } from './connection.js';
 import { ExpiryCleanup } from './expiry-cleanup.js';
 import { classifyFailure, describeFailure } from './failures.js';
-import { checkTtl, keyParam, prefixParam, prefixUpperBound, valueParam } from './input.js';
+import { keyParam, prefixParam, prefixUpperBound, valueParam } from './input.js';
 import {
   POSTGRES_MAX_KEY_BYTES,
   type PostgresBackendOptions,
@@ -123,11 +123,15 @@ class PostgresBackendImpl implements PostgresBackend {
     let config: TimedQuery;
     try {
       const keyBytes = keyParam(key);
-      checkTtl(ttlMs);
+      checkTtlMs(ttlMs);
       config = {
         name: this.#sql.names.set,
         text: this.#sql.set,
-        values: [keyBytes, valueParam(value, this.#settings.maxValueBytes), ttlMs ?? null],
+        values: [
+          keyBytes,
+          valueParam(value, this.name, this.#settings.maxValueBytes),
+          ttlMs ?? null,
+        ],
         query_timeout: this.#settings.queryTimeoutMs,
       };
     } catch (error) {
@@ -141,8 +145,8 @@ class PostgresBackendImpl implements PostgresBackend {
     const byKey = new Map<string, { key: Buffer; value: Buffer; ttl: number | null }>();
     for (const { key, value, ttlMs } of entries) {
       const keyBytes = keyParam(key);
-      checkTtl(ttlMs);
-      const bytes = valueParam(value, this.#settings.maxValueBytes);
+      checkTtlMs(ttlMs);
+      const bytes = valueParam(value, this.name, this.#settings.maxValueBytes);
       byKey.delete(key);
       byKey.set(key, { key: keyBytes, value: bytes, ttl: ttlMs ?? null });
     }

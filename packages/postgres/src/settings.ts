@@ -1,4 +1,11 @@
-import { ConfigError } from '@resilient-store/core';
+import {
+  backendName,
+  booleanOption,
+  ConfigError,
+  nonEmptyString,
+  positiveInteger,
+  rejectUnknownFields,
+} from '@resilient-store/core/backend';
 import { checkIdentifier, MAX_IDENTIFIER_LENGTH } from './identifiers.js';
 import {
   DEFAULT_APPLICATION_NAME,
@@ -20,6 +27,9 @@ import {
 /** Longest table name: leaves room for the `_expires_at` suffix of its index within 63 characters. */
 export const MAX_TABLE_LENGTH = 52;
 
+/** Largest timer delay Node accepts (2^31 - 1 ms); longer ones fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** The options with defaults applied and every value checked. */
 export interface PostgresSettings {
   readonly name: string;
@@ -38,58 +48,35 @@ export interface PostgresSettings {
   readonly applicationName: string;
 }
 
-type Reader<T> = (field: string, value: unknown) => T;
+type Reader<T> = (value: unknown, field: string) => T;
 
-const positiveInteger =
-  (fallback: number, max = Number.MAX_SAFE_INTEGER): Reader<number> =>
-  (field, value) => {
-    if (value === undefined) return fallback;
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-      throw new ConfigError(field, `must be a positive integer, got ${String(value)}`);
-    }
-    if (value > max) throw new ConfigError(field, `must be at most ${max}, got ${value}`);
-    return value;
-  };
-
-const boolean =
-  (fallback: boolean): Reader<boolean> =>
-  (field, value) => {
-    if (value === undefined) return fallback;
-    if (typeof value !== 'boolean') throw new ConfigError(field, 'must be a boolean');
-    return value;
-  };
-
-const nonEmptyString =
-  (fallback: string): Reader<string> =>
-  (field, value) => {
-    if (value === undefined) return fallback;
-    if (typeof value !== 'string' || value.length === 0) {
-      throw new ConfigError(field, 'must be a non-empty string');
-    }
-    return value;
-  };
+const integer =
+  (fallback: number, max = MAX_TIMER_MS): Reader<number> =>
+  (value, field) =>
+    positiveInteger(value, field, { fallback, max });
 
 const identifier =
   (fallback: string, maxLength: number): Reader<string> =>
-  (field, value) =>
+  (value, field) =>
     value === undefined ? fallback : checkIdentifier(field, value, maxLength);
 
 /** Every option, with how it is read. */
 const READERS: { readonly [K in keyof PostgresSettings]: Reader<PostgresSettings[K]> } = {
-  name: nonEmptyString(DEFAULT_BACKEND_NAME),
+  name: (value) => backendName(value, DEFAULT_BACKEND_NAME),
   table: identifier(DEFAULT_TABLE, MAX_TABLE_LENGTH),
   schema: identifier(DEFAULT_SCHEMA, MAX_IDENTIFIER_LENGTH),
-  createTable: boolean(true),
-  unlogged: boolean(false),
-  queryTimeoutMs: positiveInteger(DEFAULT_QUERY_TIMEOUT_MS),
-  statementTimeoutMs: positiveInteger(DEFAULT_STATEMENT_TIMEOUT_MS),
-  connectionTimeoutMs: positiveInteger(DEFAULT_CONNECTION_TIMEOUT_MS),
-  poolSize: positiveInteger(DEFAULT_POOL_SIZE, 10_000),
-  cleanupIntervalMs: positiveInteger(DEFAULT_CLEANUP_INTERVAL_MS, 2 ** 31 - 1),
-  cleanupBatchSize: positiveInteger(DEFAULT_CLEANUP_BATCH_SIZE, 1_000_000),
-  probeIntervalMs: positiveInteger(DEFAULT_PROBE_INTERVAL_MS, 2 ** 31 - 1),
-  maxValueBytes: positiveInteger(DEFAULT_MAX_VALUE_BYTES, POSTGRES_MAX_VALUE_BYTES),
-  applicationName: nonEmptyString(DEFAULT_APPLICATION_NAME),
+  createTable: (value, field) => booleanOption(value, field, true),
+  unlogged: (value, field) => booleanOption(value, field, false),
+  queryTimeoutMs: integer(DEFAULT_QUERY_TIMEOUT_MS),
+  statementTimeoutMs: integer(DEFAULT_STATEMENT_TIMEOUT_MS),
+  connectionTimeoutMs: integer(DEFAULT_CONNECTION_TIMEOUT_MS),
+  poolSize: integer(DEFAULT_POOL_SIZE, 10_000),
+  cleanupIntervalMs: integer(DEFAULT_CLEANUP_INTERVAL_MS),
+  cleanupBatchSize: integer(DEFAULT_CLEANUP_BATCH_SIZE, 1_000_000),
+  probeIntervalMs: integer(DEFAULT_PROBE_INTERVAL_MS),
+  maxValueBytes: integer(DEFAULT_MAX_VALUE_BYTES, POSTGRES_MAX_VALUE_BYTES),
+  applicationName: (value, field) =>
+    value === undefined ? DEFAULT_APPLICATION_NAME : nonEmptyString(value, field),
 };
 
 export const OPTION_NAMES: readonly string[] = Object.keys(READERS);
@@ -103,17 +90,10 @@ export function resolveSettings(options: PostgresBackendOptions = {}): PostgresS
     throw new ConfigError('options', 'must be an object');
   }
   const given = options as Record<string, unknown>;
-  for (const field of Object.keys(given)) {
-    if (!Object.hasOwn(READERS, field)) {
-      throw new ConfigError(
-        field,
-        `unknown postgres backend option (known: ${OPTION_NAMES.join(', ')})`,
-      );
-    }
-  }
+  rejectUnknownFields(given, OPTION_NAMES, 'postgres backend');
   const settings: Record<string, unknown> = {};
   for (const [field, read] of Object.entries(READERS)) {
-    settings[field] = (read as Reader<unknown>)(field, given[field]);
+    settings[field] = (read as Reader<unknown>)(given[field], field);
   }
   // Every field was read by its reader above.
   return settings as unknown as PostgresSettings;

@@ -23,10 +23,10 @@ async function connected(options: Parameters<typeof postgresBackend>[1] = {}) {
   return backend;
 }
 
-describeBackendConformance('postgres', () => connected(), { ttlGranularityMs: 1 });
+describeBackendConformance('postgres', () => connected(), { ttlResolutionMs: 1 });
 
 describeBackendConformance(
   'postgres, UNLOGGED table in its own schema',
   () => connected({ schema: 'cache', table: 'Entries', unlogged: true }),
-  { ttlGranularityMs: 1 },
+  { ttlResolutionMs: 1 },
 );
