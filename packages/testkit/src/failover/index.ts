@@ -45,6 +45,11 @@ export {
   type Violation,
   type ViolationKind,
 } from './ryw-checker.js';
-export { type ScenarioOptions, type ScenarioResult, ScenarioRun } from './scenario.js';
+export {
+  type ScenarioHistory,
+  type ScenarioOptions,
+  type ScenarioResult,
+  ScenarioRun,
+} from './scenario.js';
 export { ServedByRecorder } from './served-by.js';
 export type { RywWindow } from './summarize.js';

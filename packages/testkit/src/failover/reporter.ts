@@ -1,6 +1,7 @@
 import { appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { HistoryCheck } from '../history/index.js';
 import type { RywWindow } from './summarize.js';
 
 /** The figures of one scenario run, as printed and as appended to the results file. */
@@ -37,6 +38,8 @@ export interface ScenarioSummary {
   /** Worst event-loop delay seen during the run, ms: the noise every latency figure carries. */
   readonly maxLoopDelayMs: number;
   readonly wallMs: number;
+  /** When the run recorded a history: its violations per check (reported, asserted by the test). */
+  readonly history?: Readonly<Record<HistoryCheck, number>>;
   readonly notes?: string;
 }
 
@@ -58,6 +61,7 @@ export function report(summary: ScenarioSummary): void {
       `(p99 ${ms(summary.p99LatencyMs)}), errors ${summary.errors}, ops ${summary.ops}, ` +
       `failovers ${summary.failovers}, recovered ${summary.recoveries}, ` +
       `ryw violations after ${summary.rywCheckedUntil} ${summary.rywReported}, loop delay max ${ms(summary.maxLoopDelayMs)}` +
+      (summary.history ? `, history violations ${JSON.stringify(summary.history)}` : '') +
       (summary.notes ? ` — ${summary.notes}` : ''),
   );
   appendFileSync(RESULTS_FILE, `${JSON.stringify({ at: new Date().toISOString(), ...summary })}\n`);

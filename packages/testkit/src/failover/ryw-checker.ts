@@ -1,8 +1,9 @@
 /**
  * Process-local read-your-writes checker for concurrent load.
  *
- * Every value the load writes is `{ k: key, v: version }` with a version drawn from one
- * monotonically increasing counter; deletes get a version too, so every write has an id.
+ * Every value the load writes is `{ k: key, v: version, p: process }` with a version
+ * drawn from one monotonically increasing counter; deletes get a version too, so every
+ * write has an id. Values another process wrote are left to the history checker.
  *
  * With writes and reads overlapping, "the last write" is not one value: two overlapping
  * writes may land in either order. What is certain is that a write `w` is *superseded*

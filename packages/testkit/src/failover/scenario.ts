@@ -1,6 +1,13 @@
 import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import { type Backend, memoryBackend, ResilientStore } from '@resilient-store/core';
 import { onTestFinished } from 'vitest';
+import {
+  checkHistory,
+  type History,
+  HistoryRecorder,
+  type HistoryReport,
+  historyNow,
+} from '../history/index.js';
 import { activeResources, leftoverResources, type ResourceCounts } from '../resources.js';
 import { EventRecorder, type RecordedEvent } from './event-recorder.js';
 import { LoadGenerator, type LoadOptions, type OpRecord } from './load-generator.js';
@@ -36,6 +43,20 @@ export interface ScenarioOptions {
    * no event marks the moment the recovered backend starts serving again.
    */
   readonly rywCheckedUntil?: RywWindow;
+  /**
+   * Record every operation as a history (default false). `finish()` then reads every
+   * key once more after stopping the load, the reads convergence is judged on, and
+   * checks the history (`result.history`).
+   */
+  readonly recordHistory?: boolean;
+}
+
+/** The history of a run, when it was recorded, and what `checkHistory` found in it. */
+export interface ScenarioHistory {
+  readonly recorded: History;
+  /** When the final reads began (history clock): the load had stopped, the fault was over. */
+  readonly convergedAfter: number;
+  readonly report: HistoryReport;
 }
 
 /** Everything a scenario's assertions need, and the summary that was reported. */
@@ -57,6 +78,8 @@ export interface ScenarioResult {
   readonly served: ServedByRecorder;
   /** When the last `recovered` event after the fault came, if one did. */
   readonly lastRecoveredAt: number | undefined;
+  /** With `recordHistory`: the history and its check. */
+  readonly history: ScenarioHistory | undefined;
 }
 
 /**
@@ -83,6 +106,8 @@ export class ScenarioRun {
   readonly served: ServedByRecorder;
   readonly checker = new ReadYourWritesChecker();
   readonly load: LoadGenerator;
+  /** With `recordHistory`: every operation, for the history checker. */
+  readonly history: HistoryRecorder | undefined;
   readonly log = captureLogger();
   readonly startedAt = performance.now();
   /** Names of the backend under test and of its fallback. */
@@ -111,7 +136,11 @@ export class ScenarioRun {
     });
     this.events = new EventRecorder(this.store);
     this.served = new ServedByRecorder(this.store);
-    this.load = new LoadGenerator(this.store, this.checker, options.load);
+    this.history = options.recordHistory ? new HistoryRecorder() : undefined;
+    this.load = new LoadGenerator(this.store, this.checker, {
+      ...options.load,
+      ...(this.history === undefined ? {} : { history: this.history }),
+    });
   }
 
   /** Builds the store, waits for the primary unless told not to, and starts the load. */
@@ -159,6 +188,7 @@ export class ScenarioRun {
 
   /** Stops the load, closes the store, checks hygiene, reports, and returns what to assert on. */
   async finish(notes?: string): Promise<ScenarioResult> {
+    const history = await this.finalReads();
     await this.dispose();
     const leaks = (await leftoverResources(this.baseline, CLOSE_SETTLE_MS)).filter(
       (entry) => !NOT_THE_STORES.has(entry.split(':')[0] ?? ''),
@@ -180,6 +210,7 @@ export class ScenarioRun {
       served: this.served,
       violations: this.checker.violations,
       maxLoopDelayMs: this.loopDelay.max / 1e6,
+      historyViolations: history?.report.counts,
       notes,
     });
     report(summary);
@@ -198,6 +229,17 @@ export class ScenarioRun {
       healthAtStart: this.healthAtStart ?? this.store.health(),
       served: this.served,
       lastRecoveredAt,
+      history,
     };
+  }
+
+  /** With a history: stops the load, reads every key once, and checks the history. */
+  private async finalReads(): Promise<ScenarioHistory | undefined> {
+    if (this.history === undefined) return undefined;
+    await this.load.stop();
+    const convergedAfter = historyNow();
+    await this.load.readEveryKey();
+    const recorded = this.history.history();
+    return { recorded, convergedAfter, report: checkHistory(recorded, { convergedAfter }) };
   }
 }

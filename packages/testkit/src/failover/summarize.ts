@@ -1,3 +1,4 @@
+import type { HistoryCheck } from '../history/index.js';
 import type { EventRecorder } from './event-recorder.js';
 import type { OpRecord } from './load-generator.js';
 import type { ScenarioSummary } from './reporter.js';
@@ -21,6 +22,7 @@ export interface SummaryInput {
   readonly served: ServedByRecorder;
   readonly violations: readonly Violation[];
   readonly maxLoopDelayMs: number;
+  readonly historyViolations: Readonly<Record<HistoryCheck, number>> | undefined;
   readonly notes: string | undefined;
 }
 
@@ -75,6 +77,7 @@ export function summarize(input: SummaryInput): Summarized {
     rywReported: reported.length,
     maxLoopDelayMs: round(input.maxLoopDelayMs),
     wallMs: round(performance.now() - input.startedAt),
+    ...(input.historyViolations === undefined ? {} : { history: input.historyViolations }),
     ...(input.notes === undefined ? {} : { notes: input.notes }),
   };
   return { summary, checked, reported, lastRecoveredAt: recovered?.at };
