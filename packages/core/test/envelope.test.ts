@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SerializationError } from '../src/errors.js';
 import {
   decodeEnvelope,
   decodeValue,
@@ -6,9 +7,8 @@ import {
   encodeValue,
   readValue,
   UNREADABLE,
-} from '../src/envelope.js';
-import { SerializationError } from '../src/errors.js';
-import { jsonSerializer, type Serializer } from '../src/serializer.js';
+} from '../src/values/envelope.js';
+import { jsonSerializer, type Serializer } from '../src/values/serializer.js';
 
 const NOW = 1_732_000_000_123;
 

@@ -271,7 +271,7 @@ describe('packed install', () => {
   it('runs on the memory fallback with one install hint when the package is absent', async () => {
     const result = await check(coreOnly, false);
     expect(result.value).toEqual({ hello: 'world' });
-    expect(result.backends).toEqual(['memory']);
+    expect(result.backends).toEqual(['redis', 'memory']);
     expect(result.warnings).toHaveLength(1);
     expect(result.warnings[0]).toContain('npm install @resilient-store/redis');
   }, 60_000);

@@ -1,5 +1,5 @@
-import { toError } from './errors.js';
-import type { StoreEmitter } from './events.js';
+import { toError } from '../errors.js';
+import type { StoreEmitter } from '../events.js';
 import type { Member } from './member.js';
 
 /**

@@ -82,7 +82,7 @@ export function textEnvelopeValue(stored: string | Uint8Array): unknown {
  * (recovery, which needs it, does); a value that merely starts with the
  * marker then fails as JSON and is still no answer.
  */
-function looksLikeHeader(stored: string | Uint8Array): boolean {
+export function looksLikeHeader(stored: string | Uint8Array): boolean {
   if (typeof stored === 'string') {
     return (
       stored.length > HEADER_CHARS &&

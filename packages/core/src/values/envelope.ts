@@ -1,9 +1,10 @@
-import type { StoredValue } from './backend.js';
+import type { StoredValue } from '../backend.js';
 import { jsonSerializer, type Serializer, toJsonText } from './serializer.js';
 import {
   decodeTextEnvelope,
   encodeTextEnvelope,
   isTextEnvelope,
+  looksLikeHeader,
   textEnvelopeValue,
 } from './text-envelope.js';
 
@@ -131,6 +132,17 @@ export function decodeValue(
   if (writtenAt === undefined) return undefined;
   const value = readValue(stored, serializer);
   return value === UNREADABLE ? undefined : { value, writtenAt };
+}
+
+/**
+ * True when `stored` carries an envelope header, checked without reading the
+ * payload: what `has()` needs to know (a payload that then fails to parse still
+ * counts, as an entry is there).
+ */
+export function isEnvelope(stored: StoredValue): boolean {
+  const first = typeof stored === 'string' ? stored.charCodeAt(0) : stored[0];
+  if (isTextEnvelope(first)) return looksLikeHeader(stored);
+  return typeof stored !== 'string' && readHeader(stored) !== undefined;
 }
 
 /** What `readValue` answers for bytes that are not a readable envelope. */

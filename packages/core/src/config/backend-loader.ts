@@ -1,8 +1,8 @@
-import type { BackendModule } from './backend.js';
-import { toError } from './errors.js';
+import type { BackendModule } from '../backend.js';
+import { toError } from '../errors.js';
 import { resolveFromApp } from './resolve-from-app.js';
 
-export type { BackendModule } from './backend.js';
+export type { BackendModule } from '../backend.js';
 
 /** Loads a module by specifier; `import()` unless a test substitutes it. */
 export type ModuleImporter = (specifier: string) => Promise<unknown>;
