@@ -13,8 +13,7 @@ import {
 import pg from 'pg';
 import { type Operation, TTL_MS } from './config.js';
 import type { CachedValue } from './fixtures.js';
-import type { Variant } from './variants.js';
-import { RAW_KEYS, STORE_KEYS } from './variants.js';
+import { backendVariant, RAW_KEYS, STORE_KEYS, storeVariant, type Variant } from './variants.js';
 
 const TABLE = `"public"."${DEFAULT_TABLE}"`;
 const LIVE = '(expires_at IS NULL OR expires_at > now())';
@@ -92,23 +91,8 @@ export function postgresVariants(operation: Operation, pair: PostgresPair): Vari
           return value !== undefined;
         },
       },
-      {
-        name: 'backend',
-        describes: "JSON.parse(await backend.get(k)), on the store's PostgreSQL backend alone",
-        keys: RAW_KEYS,
-        run: async (key) => {
-          const bytes = await backend.get(key);
-          const value: CachedValue | undefined =
-            bytes == null ? undefined : JSON.parse(Buffer.from(bytes).toString());
-          return value !== undefined;
-        },
-      },
-      {
-        name: 'store',
-        describes: 'await store.get(k)',
-        keys: STORE_KEYS,
-        run: async (key) => (await store.get<CachedValue>(key)) !== undefined,
-      },
+      backendVariant('get', backend, 'PostgreSQL'),
+      storeVariant('get', store),
     ];
   }
   return [
@@ -124,24 +108,8 @@ export function postgresVariants(operation: Operation, pair: PostgresPair): Vari
         return true;
       },
     },
-    {
-      name: 'backend',
-      describes: `backend.set(k, JSON.stringify(v), ${TTL_MS}), on the store's PostgreSQL backend alone`,
-      keys: RAW_KEYS,
-      run: async (key, value) => {
-        await backend.set(key, JSON.stringify(value), TTL_MS);
-        return true;
-      },
-    },
-    {
-      name: 'store',
-      describes: `store.set(k, v, { ttl: ${TTL_MS} })`,
-      keys: STORE_KEYS,
-      run: async (key, value) => {
-        await store.set(key, value, { ttl: TTL_MS });
-        return true;
-      },
-    },
+    backendVariant('set', backend, 'PostgreSQL'),
+    storeVariant('set', store),
   ];
 }
 
