@@ -18,7 +18,8 @@ import type { Variant, VariantName } from './variants.js';
 export interface Cell {
   readonly operation: Operation;
   readonly inFlight: number;
-  readonly pair: ClientPair;
+  /** What the rounds need of the clients compared: the store's failed attempts, and the row label. */
+  readonly pair: Pick<ClientPair, 'autoPipelining' | 'storeErrors'>;
   readonly variants: readonly Variant[];
 }
 

@@ -9,6 +9,8 @@
  * writes its commands differently from ioredis's own methods (see the redis package's
  * command-writer.ts): the store against it is the price of the store's own work.
  */
+import type { ResilientStore } from '@resilient-store/core';
+import { type Backend, storedBytes } from '@resilient-store/core/backend';
 import type { ClientPair } from './clients.js';
 import { type Operation, TTL_MS } from './config.js';
 import { type CachedValue, keysFor } from './fixtures.js';
@@ -50,23 +52,8 @@ export function variantsFor(operation: Operation, pair: ClientPair): Variant[] {
           return value !== undefined;
         },
       },
-      {
-        name: 'backend',
-        describes: "JSON.parse(await backend.get(k)), on the store's Redis backend alone",
-        keys: RAW_KEYS,
-        run: async (key) => {
-          const bytes = await backend.get(key);
-          const value: CachedValue | undefined =
-            bytes == null ? undefined : JSON.parse(bytes.toString());
-          return value !== undefined;
-        },
-      },
-      {
-        name: 'store',
-        describes: 'await store.get(k)',
-        keys: STORE_KEYS,
-        run: async (key) => (await store.get<CachedValue>(key)) !== undefined,
-      },
+      backendVariant('get', backend, 'Redis'),
+      storeVariant('get', store),
       {
         name: 'store+metrics',
         describes: 'await store.get(k), the store instrumented with @resilient-store/prometheus',
@@ -85,24 +72,8 @@ export function variantsFor(operation: Operation, pair: ClientPair): Variant[] {
         return true;
       },
     },
-    {
-      name: 'backend',
-      describes: `backend.set(k, JSON.stringify(v), ${TTL_MS}), on the store's Redis backend alone`,
-      keys: RAW_KEYS,
-      run: async (key, value) => {
-        await backend.set(key, JSON.stringify(value), TTL_MS);
-        return true;
-      },
-    },
-    {
-      name: 'store',
-      describes: `store.set(k, v, { ttl: ${TTL_MS} })`,
-      keys: STORE_KEYS,
-      run: async (key, value) => {
-        await store.set(key, value, { ttl: TTL_MS });
-        return true;
-      },
-    },
+    backendVariant('set', backend, 'Redis'),
+    storeVariant('set', store),
     {
       name: 'store+metrics',
       describes: `store.set(k, v, { ttl: ${TTL_MS} }), the store instrumented`,
@@ -113,4 +84,54 @@ export function variantsFor(operation: Operation, pair: ClientPair): Variant[] {
       },
     },
   ];
+}
+
+/**
+ * The JSON cache on one of the store's backends used alone, on the raw keyspace: the I/O
+ * the store runs on, so the store against it is the price of the store's own work.
+ */
+export function backendVariant(operation: Operation, backend: Backend, kind: string): Variant {
+  if (operation === 'get') {
+    return {
+      name: 'backend',
+      describes: `JSON.parse(await backend.get(k)), on the store's ${kind} backend alone`,
+      keys: RAW_KEYS,
+      run: async (key) => {
+        const bytes = await backend.get(key);
+        const value: CachedValue | undefined =
+          bytes == null ? undefined : JSON.parse(storedBytes(bytes).toString());
+        return value !== undefined;
+      },
+    };
+  }
+  return {
+    name: 'backend',
+    describes: `backend.set(k, JSON.stringify(v), ${TTL_MS}), on the store's ${kind} backend alone`,
+    keys: RAW_KEYS,
+    run: async (key, value) => {
+      await backend.set(key, JSON.stringify(value), TTL_MS);
+      return true;
+    },
+  };
+}
+
+/** What an application calls: the store itself, on its own keyspace. */
+export function storeVariant(operation: Operation, store: ResilientStore): Variant {
+  if (operation === 'get') {
+    return {
+      name: 'store',
+      describes: 'await store.get(k)',
+      keys: STORE_KEYS,
+      run: async (key) => (await store.get<CachedValue>(key)) !== undefined,
+    };
+  }
+  return {
+    name: 'store',
+    describes: `store.set(k, v, { ttl: ${TTL_MS} })`,
+    keys: STORE_KEYS,
+    run: async (key, value) => {
+      await store.set(key, value, { ttl: TTL_MS });
+      return true;
+    },
+  };
 }

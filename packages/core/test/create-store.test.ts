@@ -108,23 +108,8 @@ describe('createStore: configuration errors', () => {
     );
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).message).toMatch(
-      /"mongo".*known types: redis, memcached, memory/,
+      /"mongo".*known types: redis, postgres, memcached, memory/,
     );
-  });
-
-  it.each([
-    'postgres',
-  ] as const)('refuses %s while its package has no backend, before importing anything', async (type) => {
-    const imported: string[] = [];
-    const importer: ModuleImporter = async (specifier) => {
-      imported.push(specifier);
-      return {};
-    };
-    const error = await open({ backends: [{ type }] }, { importer }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).field).toBe('backends[0].type');
-    expect((error as ConfigError).message).toContain('not available yet');
-    expect(imported).toEqual([]);
   });
 
   it('checks the whole config before importing any backend package', async () => {

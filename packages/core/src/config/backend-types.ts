@@ -15,12 +15,12 @@ import type { BreakerOptions } from '../options.js';
  */
 export const BACKEND_TYPES = {
   redis: { package: '@resilient-store/redis', available: true },
-  postgres: { package: '@resilient-store/postgres', available: false },
+  postgres: { package: '@resilient-store/postgres', available: true },
   memcached: { package: '@resilient-store/memcached', available: true },
   memory: { builtIn: memoryFromConfig, available: true },
 } as const satisfies Record<string, BackendTypeEntry>;
 
-type BackendTypeEntry =
+export type BackendTypeEntry =
   | { readonly package: string; readonly available: boolean }
   | {
       readonly builtIn: (options: Record<string, unknown>) => Backend;

@@ -9,6 +9,7 @@ import {
 import {
   BACKEND_TYPES,
   type BackendType,
+  type BackendTypeEntry,
   describeKnownTypes,
   isBackendType,
   STORE_OWNED_BACKEND_FIELDS,
@@ -52,11 +53,11 @@ function checkType(type: unknown, field: string, substituted: ReadonlySet<string
       `unknown backend type ${JSON.stringify(type)}; known types: ${describeKnownTypes()}`,
     );
   }
-  const entry = BACKEND_TYPES[type];
+  const entry: BackendTypeEntry = BACKEND_TYPES[type];
   if (!entry.available && !substituted.has(type)) {
     throw new ConfigError(
       field,
-      `backend type "${type}" is not available yet (${entry.package} has no backend in this version); known types: ${describeKnownTypes()}`,
+      `backend type "${type}" is not available yet (${'package' in entry ? entry.package : type} has no backend in this version); known types: ${describeKnownTypes()}`,
     );
   }
   return type;

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { chown } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -6,7 +7,7 @@ import { findBinary, findSiblingBinary } from './binaries.js';
 import { startContainer } from './container.js';
 import { envControl, hostPortOf } from './env-server.js';
 import { ServerStartError } from './errors.js';
-import { makeHandle, type ServerHandle } from './handle.js';
+import { makeHandle, type ServerControl, type ServerHandle } from './handle.js';
 import { LocalServer } from './local-server.js';
 import { type OsUser, unprivilegedUser } from './os-user.js';
 import { LOOPBACK } from './ports.js';
@@ -62,6 +63,65 @@ async function ensureDatabase(host: string, port: number, user: string, database
     // 42P04 duplicate_database: an environment server that already has it.
     if (!(error instanceof PgError && error.sqlState === '42P04')) throw error;
   }
+}
+
+/** PIDs whose parent is `parent`, read from /proc (Linux). */
+function childPids(parent: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^[0-9]+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // Fields after the command name, which may itself hold spaces and parentheses.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === parent) children.push(Number(entry));
+    } catch {
+      // The process exited while we looked.
+    }
+  }
+  return children;
+}
+
+function signalAll(pids: readonly number[], signal: NodeJS.Signals): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+/**
+ * PostgreSQL puts every backend process in a session of its own (setsid), so a signal to
+ * the postmaster's process group leaves the backends serving their open connections.
+ * Pausing the server means stopping them too: the postmaster first (no new backends),
+ * then each child; resuming continues the children, then the postmaster.
+ */
+function continued(server: LocalServer): LocalServer {
+  if (server.pid !== undefined) signalAll(childPids(server.pid), 'SIGCONT');
+  return server;
+}
+
+function pausingEveryBackend(server: LocalServer): ServerControl {
+  return {
+    get pid() {
+      return server.pid;
+    },
+    dir: server.dir,
+    // A paused backend would ignore the shutdown and outlive its server: continue it first.
+    stop: () => continued(server).stop(),
+    kill: () => continued(server).kill(),
+    restart: () => continued(server).restart(),
+    logTail: (lines?: number) => server.logTail(lines),
+    pause: async () => {
+      await server.pause();
+      if (server.pid !== undefined) signalAll(childPids(server.pid), 'SIGSTOP');
+    },
+    resume: async () => {
+      await continued(server).resume();
+    },
+  };
 }
 
 /** Starts (or, from RS_TEST_POSTGRES_URL, adopts) a PostgreSQL server. */
@@ -144,7 +204,7 @@ export async function startPostgres(opts: PostgresServerOptions = {}): Promise<P
   }
   return makeHandle(
     { host: LOOPBACK, port: server.port, url: url(LOOPBACK, server.port), source: 'local' },
-    server,
+    pausingEveryBackend(server),
     {
       user,
       database,

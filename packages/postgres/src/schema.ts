@@ -1,0 +1,55 @@
+import type { Pool } from 'pg';
+import type { PostgresSettings } from './settings.js';
+import { regclassName, type Statements } from './statements.js';
+import type { TimedQuery } from './timed-query.js';
+
+/** SQLSTATEs of a concurrent CREATE … IF NOT EXISTS that lost the race (unique_violation, duplicate_table/object/schema). */
+const LOST_CREATE_RACE = new Set(['23505', '42P07', '42710', '42P06']);
+
+/**
+ * Makes sure the table is there. With `createTable`, creates schema, table and expiry
+ * index under a transaction-scoped advisory lock, so instances starting together queue
+ * instead of racing in the catalog (`IF NOT EXISTS` alone can still fail with a
+ * unique violation when two sessions create the same table at once); a lost race that
+ * slips through anyway counts as success. Without it, a missing table is an error.
+ */
+export async function ensureTable(
+  pool: Pool,
+  statements: Statements,
+  settings: PostgresSettings,
+): Promise<void> {
+  const table = regclassName(settings.schema, settings.table);
+  const client = await pool.connect();
+  let failed: unknown;
+  try {
+    const exists: TimedQuery = {
+      text: statements.tableExists,
+      values: [table],
+      query_timeout: settings.queryTimeoutMs,
+    };
+    const present = await client.query<{ present: boolean }>(exists);
+    if (present.rows[0]?.present === true) return;
+    if (!settings.createTable) {
+      throw new Error(`table ${table} does not exist and createTable is false`);
+    }
+    await client.query('BEGIN');
+    try {
+      // Waiting for another instance's creation is expected here: allow the connection timeout.
+      await client.query(`SET LOCAL statement_timeout = ${settings.connectionTimeoutMs}`);
+      await client.query(`SELECT pg_advisory_xact_lock(${statements.lockKey})`);
+      if (settings.schema !== 'public') await client.query(statements.createSchema);
+      await client.query(statements.createTable(settings.unlogged));
+      await client.query(statements.createIndex);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      if (!LOST_CREATE_RACE.has((error as { code?: string }).code ?? '')) throw error;
+    }
+  } catch (error) {
+    failed = error;
+    throw error;
+  } finally {
+    // A connection that failed mid-way may be in any state: drop it rather than reuse it.
+    client.release(failed instanceof Error ? failed : undefined);
+  }
+}
