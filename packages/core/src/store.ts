@@ -23,6 +23,7 @@ import { isCallerError, Member } from './member.js';
 import { type Operations, operations } from './operations.js';
 import type { ResilientStoreOptions } from './options.js';
 import { OutageWrites } from './outage-writes.js';
+import { HybridClock } from './recovery/hlc.js';
 import { jsonSerializer, type Serializer } from './serializer.js';
 import { SingleFlight } from './single-flight.js';
 import { breakerOptions, positive, toSlot } from './store-options.js';
@@ -56,6 +57,8 @@ export class ResilientStore {
   private readonly deadlines = new DeadlineQueue();
   private readonly events = new StoreEmitter();
   private readonly flights = new SingleFlight();
+  /** Stamps every write, so recovery can tell which of two copies is newer. */
+  private readonly clock = new HybridClock();
   private readonly ops: Operations;
   private readonly logger: Logger;
   private readonly serializer: Serializer;
@@ -161,11 +164,11 @@ export class ResilientStore {
   set<T>(key: string, value: T, options?: SetOptions): Promise<void> {
     try {
       const full = this.key(key);
-      // One clock read serves as the value's write time and the operation's start.
+      // One clock read serves as the value's stamp and the operation's start.
       const now = Date.now();
       const entry: BackendEntry = {
         key: full,
-        value: this.encode(value, now),
+        value: this.encode(value, this.clock.at(now)),
         ttlMs: this.ttl(options?.ttl),
       };
       const fits = Limits.both(this.limits.key(full), this.limits.value(entry.value));
@@ -179,7 +182,7 @@ export class ResilientStore {
     if (entries.length === 0) return;
     const prepared = entries.map((e): BackendEntry => {
       const key = this.key(e.key);
-      return { key, value: this.encode(e.value), ttlMs: this.ttl(e.ttl) };
+      return { key, value: this.encode(e.value, this.clock.now()), ttlMs: this.ttl(e.ttl) };
     });
     const keys = prepared.map((e) => e.key);
     const largest = Math.max(...prepared.map((e) => storedByteLength(e.value)));
@@ -333,8 +336,8 @@ export class ResilientStore {
     return ms !== undefined && this.jitter > 0 ? applyJitter(ms, this.jitter) : ms;
   }
 
-  private encode(value: unknown, writtenAt = Date.now()): StoredValue {
-    return encodeValue(value, this.serializer, writtenAt);
+  private encode(value: unknown, stamp: number): StoredValue {
+    return encodeValue(value, this.serializer, stamp);
   }
 
   private decode(stored: StoredValue): unknown {
