@@ -4,6 +4,8 @@ export type {
   BackendCapabilities,
   BackendEntry,
   CallControl,
+  ConditionalEntry,
+  ConditionalWrites,
   StoredValue,
 } from './backend.js';
 export type { BackendModule } from './backend-loader.js';
@@ -14,7 +16,14 @@ export {
   DEFAULT_OPERATION_TIMEOUT_MS,
   DEFAULT_STARTUP_GRACE_MS,
 } from './defaults.js';
-export { decodeValue, encodeValue, type ValueKind } from './envelope.js';
+export {
+  decodeValue,
+  encodeTombstone,
+  encodeValue,
+  isTombstone,
+  stampOf,
+  type ValueKind,
+} from './envelope.js';
 export * from './errors.js';
 export type {
   OperationName,
@@ -29,6 +38,7 @@ export { fitsBackend, keyBytes, namespacedKey, validateKey } from './keys.js';
 export { consoleLogger, type LogFn, type Logger, silentLogger } from './logger.js';
 export { type MemoryBackendOptions, memoryBackend } from './memory-backend.js';
 export type { BackendSlot, BreakerOptions, ResilientStoreOptions } from './options.js';
+export { HybridClock, STAMPS_PER_MS, stampAtWall, wallOfStamp } from './recovery/hlc.js';
 export { jsonSerializer, type Serializer } from './serializer.js';
 export { ResilientStore, type SetManyEntry, type SetOptions } from './store.js';
 export type { BackendConfig, BackendType, StoreConfig } from './store-config.js';

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import { abortTests } from './abort.js';
 import { bulkTests } from './bulk.js';
 import { clearTests } from './clear.js';
+import { conditionalTests } from './conditional.js';
 import type { ConformanceContext } from './context.js';
 import { expiryTests } from './expiry.js';
 import { keyTests } from './keys.js';
@@ -49,6 +50,7 @@ export function describeBackendConformance(
     describe('expiry', () => expiryTests(context));
     describe('clear', () => clearTests(context));
     describe('giving up on a call', () => abortTests(context));
+    describe('conditional writes', () => conditionalTests(context));
     describe('lifecycle', () => lifecycleTests(context));
   });
 }

@@ -12,6 +12,11 @@ export interface ConformanceOptions {
   largeValueBytes?: number;
   /** How long `close()` may take to release its sockets and timers, in ms. Default 3000. */
   closeSettleMs?: number;
+  /**
+   * The backend offers conditional writes (`Backend.conditional`) and runs their
+   * tests. Default false, under which the suite checks that it offers none.
+   */
+  conditionalWrites?: boolean;
 }
 
 export interface ResolvedConformanceOptions {
@@ -19,6 +24,7 @@ export interface ResolvedConformanceOptions {
   readonly manyKeys: number;
   readonly largeValueBytes: number;
   readonly closeSettleMs: number;
+  readonly conditionalWrites: boolean;
 }
 
 export function resolveConformanceOptions(options: ConformanceOptions): ResolvedConformanceOptions {
@@ -27,5 +33,6 @@ export function resolveConformanceOptions(options: ConformanceOptions): Resolved
     manyKeys: options.manyKeys ?? 2500,
     largeValueBytes: options.largeValueBytes ?? 1024 * 1024,
     closeSettleMs: options.closeSettleMs ?? 3000,
+    conditionalWrites: options.conditionalWrites ?? false,
   };
 }
