@@ -3,6 +3,7 @@ import type {
   BackendCapabilities,
   BackendEntry,
   CallControl,
+  ConditionalWrites,
   StoredValue,
 } from '@resilient-store/core';
 import { BackendUnavailableError } from '@resilient-store/core';
@@ -10,6 +11,7 @@ import { Cluster } from 'ioredis';
 import { clearPrefix } from './clear-prefix.js';
 import { closeClient } from './close-client.js';
 import { CommandWriter } from './command-writer.js';
+import { redisConditionalWrites } from './conditional-writes.js';
 import { ConnectionState } from './connection-state.js';
 import { createClient } from './create-client.js';
 import { checkKey, checkPrefix, checkTtl, toValue } from './input.js';
@@ -42,6 +44,7 @@ class RedisBackendImpl implements RedisBackend {
   readonly capabilities: BackendCapabilities;
   readonly availability: ConnectionState;
   readonly client: RedisClient;
+  readonly conditional: ConditionalWrites;
   readonly #owned: boolean;
   readonly #settings: RedisSettings;
   readonly #commands: KeyCommands;
@@ -56,6 +59,7 @@ class RedisBackendImpl implements RedisBackend {
     this.#settings = settings;
     this.#commands = keyCommands(client);
     this.#writer = new CommandWriter(client);
+    this.conditional = redisConditionalWrites(client, settings.maxValueBytes, () => this.#ready());
     this.availability = new ConnectionState(client, settings.name, { keepErrorListener: owned });
     this.capabilities = Object.freeze({
       shared: true,
