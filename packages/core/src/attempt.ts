@@ -1,9 +1,20 @@
-import type { Backend, CallControl } from './backend.js';
+import type { Backend, CallControl, StoredValue } from './backend.js';
 import { DeadlineEntry, type DeadlineQueue } from './deadline.js';
 import { BackendTimeoutError, toError } from './errors.js';
 import type { OperationName, OperationObserver, StoreEmitter } from './events.js';
 import type { Fits } from './limits.js';
 import { isCallerError, type Member } from './member.js';
+import type { Journal } from './recovery/journal.js';
+
+/**
+ * How an operation tells recovery what it writes: once per key, the value
+ * written (`undefined` for a delete) and its TTL.
+ */
+export type NoteWrite = (
+  key: string,
+  value: StoredValue | undefined,
+  ttlMs: number | undefined,
+) => void;
 
 /** An attempt that failed on one backend, kept to explain an all-failed error. */
 export interface Cause {
@@ -25,8 +36,10 @@ export interface OperationSpec<I, T, R> {
   readonly name: OperationName;
   /** `control` lets a backend offer a cheap way to give up on the call (see `CallControl`). */
   run(backend: Backend, input: I, control: CallControl): Promise<T>;
-  /** The keys a write touches; absent for reads. */
-  readonly written?: (input: I) => readonly string[];
+  /** True when `journal` names a key of `input`: that backend must not serve this call. */
+  covered(journal: Journal, input: I): boolean;
+  /** Each write of `input` (see `NoteWrite`); absent for reads. */
+  readonly writes?: (input: I, note: NoteWrite) => void;
   /** The caller's answer; may throw (a write that failed everywhere). */
   settle(result: T | Failed, input: I): R;
 }
@@ -40,8 +53,11 @@ export interface AttemptHost {
   /** True after an all-failed period, until a backend serves again. */
   readonly servingNothing: boolean;
   noteServingAgain(member: Member): void;
-  /** A write is served while backends before `member` were passed over. */
-  onSkippedWrite(member: Member, keys: readonly string[]): void;
+  /**
+   * `member` did not take the write `input` of `spec`: unusable, refused it,
+   * failed or timed out, or it may not serve these keys (recovery journals them).
+   */
+  passedOver<I>(member: Member, spec: OperationSpec<I, unknown, unknown>, input: I): void;
   /** Why nothing could be tried: each backend's state. */
   unavailableCauses(): Cause[];
 }
@@ -73,8 +89,6 @@ export class Attempt<I, T, R> extends DeadlineEntry implements CallControl {
   private budgetMs = 0;
   /** When the current backend call began, for the sampled latency; 0 when not sampled. */
   private sampledAt = 0;
-  /** A backend before the current one was passed over. */
-  private skipped = false;
   private causes: Cause[] | undefined;
 
   constructor(
@@ -104,15 +118,17 @@ export class Attempt<I, T, R> extends DeadlineEntry implements CallControl {
     const { members } = this.host;
     for (let i = first; i < members.length; i++) {
       const member = members[i]!;
-      if (!member.usable) {
-        this.skipped = true;
+      // The journal check is one field read while the journal is empty.
+      if (
+        !member.usable ||
+        !this.fits(member) ||
+        (member.journal.active && this.spec.covered(member.journal, this.input))
+      ) {
+        if (this.spec.writes) this.host.passedOver(member, this.spec, this.input);
         continue;
       }
-      if (!this.fits(member)) continue;
       const budget = Math.min(member.timeoutMs, this.deadline - now);
       if (budget <= 0) break;
-      const written = this.spec.written;
-      if (this.skipped && written) this.host.onSkippedWrite(member, written(this.input));
       return this.callBackend(i, member, budget, now);
     }
     return this.finish(new Failed(this.causes ?? this.host.unavailableCauses()));
@@ -181,7 +197,8 @@ export class Attempt<I, T, R> extends DeadlineEntry implements CallControl {
     this.causes ??= [];
     this.causes.push({ backend: member.name, error });
     this.host.events.emit('error', { backend: member.name, operation: this.spec.name, error });
-    this.skipped = true;
+    // A failed or timed-out write may or may not have landed: recovery counts it as not.
+    if (this.spec.writes) this.host.passedOver(member, this.spec, this.input);
     return this.tryFrom(this.index + 1, Date.now());
   }
 

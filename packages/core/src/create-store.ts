@@ -159,6 +159,7 @@ export async function createStore(
       operationTimeout: config.operationTimeout,
       onAllFailed: config.onAllFailed,
       breaker: config.breaker,
+      recovery: config.recovery,
       logger,
       serializer: config.serializer,
     });

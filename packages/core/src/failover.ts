@@ -16,8 +16,8 @@ export interface FailoverOptions {
   operationTimeoutMs: number;
   /** Writes resolve (after one log line) instead of rejecting when every backend failed. */
   swallowWrites: boolean;
-  /** A write was served while backends before `member` were passed over. */
-  onSkippedWrite(member: Member, keys: readonly string[]): void;
+  /** `member` did not take a write (see `AttemptHost.passedOver`). */
+  passedOver<I>(member: Member, spec: OperationSpec<I, unknown, unknown>, input: I): void;
 }
 
 /**
@@ -86,8 +86,8 @@ export class Failover {
     }));
   }
 
-  onSkippedWrite(member: Member, keys: readonly string[]): void {
-    this.options.onSkippedWrite(member, keys);
+  passedOver<I>(member: Member, spec: OperationSpec<I, unknown, unknown>, input: I): void {
+    this.options.passedOver(member, spec, input);
   }
 
   /** One line when service resumes after an all-failed period. */

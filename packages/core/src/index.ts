@@ -39,6 +39,8 @@ export { consoleLogger, type LogFn, type Logger, silentLogger } from './logger.j
 export { type MemoryBackendOptions, memoryBackend } from './memory-backend.js';
 export type { BackendSlot, BreakerOptions, ResilientStoreOptions } from './options.js';
 export { HybridClock, STAMPS_PER_MS, stampAtWall, wallOfStamp } from './recovery/hlc.js';
+export type { RecoveryOptions } from './recovery/options.js';
+export type { OnOverflow } from './recovery/replay.js';
 export { jsonSerializer, type Serializer } from './serializer.js';
 export { ResilientStore, type SetManyEntry, type SetOptions } from './store.js';
 export type { BackendConfig, BackendType, StoreConfig } from './store-config.js';

@@ -28,6 +28,7 @@ export function operations(
     get: {
       name: 'get',
       run: (backend, key, control) => backend.get(key, control),
+      covered: (journal, key) => journal.covers(key),
       settle: (result) => {
         const stored = failover.readResult('get', result);
         // `== null`: a driver's null is a miss too.
@@ -37,6 +38,7 @@ export function operations(
     getMany: {
       name: 'getMany',
       run: (backend, keys) => backend.getMany(keys),
+      covered: (journal, keys) => journal.coversAny(keys),
       settle: (result, keys) => {
         const stored = failover.readResult('getMany', result);
         if (stored === undefined) return keys.map(() => undefined);
@@ -46,7 +48,8 @@ export function operations(
     set: {
       name: 'set',
       run: (backend, entry, control) => backend.set(entry.key, entry.value, entry.ttlMs, control),
-      written: (entry) => [entry.key],
+      covered: (journal, entry) => journal.covers(entry.key),
+      writes: (entry, note) => note(entry.key, entry.value, entry.ttlMs),
       settle: (result) => {
         failover.writeResult('set', result);
       },
@@ -54,7 +57,10 @@ export function operations(
     setMany: {
       name: 'setMany',
       run: (backend, entries) => backend.setMany(entries),
-      written: (entries) => entries.map((e) => e.key),
+      covered: (journal, entries) => entries.some((e) => journal.covers(e.key)),
+      writes: (entries, note) => {
+        for (const e of entries) note(e.key, e.value, e.ttlMs);
+      },
       settle: (result) => {
         failover.writeResult('setMany', result);
       },
@@ -62,13 +68,17 @@ export function operations(
     delete: {
       name: 'delete',
       run: (backend, key) => backend.delete(key),
-      written: (key) => [key],
+      covered: (journal, key) => journal.covers(key),
+      writes: (key, note) => note(key, undefined, undefined),
       settle: (result) => failover.writeResult('delete', result) ?? false,
     },
     deleteMany: {
       name: 'deleteMany',
       run: (backend, keys) => backend.deleteMany(keys),
-      written: (keys) => keys,
+      covered: (journal, keys) => journal.coversAny(keys),
+      writes: (keys, note) => {
+        for (const key of keys) note(key, undefined, undefined);
+      },
       settle: (result) => failover.writeResult('deleteMany', result) ?? 0,
     },
   };

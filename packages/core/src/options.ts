@@ -1,5 +1,6 @@
 import type { Backend } from './backend.js';
 import type { Logger } from './logger.js';
+import type { RecoveryOptions } from './recovery/options.js';
 import type { Serializer } from './serializer.js';
 import type { Ttl } from './ttl.js';
 
@@ -48,4 +49,6 @@ export interface ResilientStoreOptions {
   onAllFailed?: 'throw' | 'swallow';
   logger?: Logger;
   serializer?: Serializer;
+  /** How writes a backend missed are replayed into it; see `RecoveryOptions`. */
+  recovery?: RecoveryOptions;
 }

@@ -2,6 +2,7 @@ import { ConfigError, InvalidTtlError } from './errors.js';
 import { validateNamespace } from './keys.js';
 import type { Logger } from './logger.js';
 import type { BreakerOptions } from './options.js';
+import { type RecoveryOptions, resolveRecoveryOptions } from './recovery/options.js';
 import type { Serializer } from './serializer.js';
 import { parseTtl, type Ttl, validateJitter } from './ttl.js';
 
@@ -36,6 +37,8 @@ export interface StoreConfig {
   breaker?: BreakerOptions;
   /** Append an in-process memory backend as the last resort. Default true. */
   memoryFallback?: boolean;
+  /** How writes a backend missed are replayed into it (`maxJournalKeys`, `onOverflow`). */
+  recovery?: RecoveryOptions;
   logger?: Logger;
   serializer?: Serializer;
   backends: BackendConfig[];
@@ -61,6 +64,7 @@ const STORE_FIELDS = new Set([
   'onAllFailed',
   'breaker',
   'memoryFallback',
+  'recovery',
   'logger',
   'serializer',
   'backends',
@@ -109,6 +113,7 @@ export function validateStoreFields(config: unknown): asserts config is StoreCon
   if (config.memoryFallback !== undefined && typeof config.memoryFallback !== 'boolean') {
     throw new ConfigError('memoryFallback', 'must be a boolean');
   }
+  resolveRecoveryOptions(config.recovery);
   if (config.logger !== undefined && !hasMethods(config.logger, LOGGER_METHODS)) {
     throw new ConfigError('logger', 'must have debug, info, warn and error methods');
   }

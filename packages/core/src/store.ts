@@ -6,7 +6,7 @@ import {
   DEFAULT_OPERATION_TIMEOUT_MS,
   DEFAULT_STARTUP_GRACE_MS,
 } from './defaults.js';
-import { encodeValue, readValue, UNREADABLE } from './envelope.js';
+import { encodeValue, readValue, stampOf, UNREADABLE } from './envelope.js';
 import { ConfigError, StoreClosedError, toError } from './errors.js';
 import {
   type OperationObserver,
@@ -22,8 +22,9 @@ import { consoleLogger, type Logger } from './logger.js';
 import { isCallerError, Member } from './member.js';
 import { type Operations, operations } from './operations.js';
 import type { ResilientStoreOptions } from './options.js';
-import { OutageWrites } from './outage-writes.js';
 import { HybridClock } from './recovery/hlc.js';
+import { resolveRecoveryOptions } from './recovery/options.js';
+import { Recovery } from './recovery/recovery.js';
 import { jsonSerializer, type Serializer } from './serializer.js';
 import { SingleFlight } from './single-flight.js';
 import { breakerOptions, positive, toSlot } from './store-options.js';
@@ -54,6 +55,7 @@ export class ResilientStore {
   private readonly chain: Chain;
   private readonly failover: Failover;
   private readonly limits: Limits;
+  private readonly recovery: Recovery;
   private readonly deadlines = new DeadlineQueue();
   private readonly events = new StoreEmitter();
   private readonly flights = new SingleFlight();
@@ -116,8 +118,16 @@ export class ResilientStore {
       this.logger,
       DEFAULT_STARTUP_GRACE_MS,
     );
-    const outageWrites = new OutageWrites(this.members, this.prefix, this.events);
-    this.events.on('recovered', ({ backend }) => outageWrites.onRecovered(backend));
+    const recovery = new Recovery({
+      members: this.members,
+      events: this.events,
+      logger: this.logger,
+      clock: this.clock,
+      prefix: this.prefix,
+      options: resolveRecoveryOptions(options.recovery),
+    });
+    this.recovery = recovery;
+    this.events.on('recovered', ({ backend }) => recovery.onRecovered(backend));
     this.failover = new Failover({
       members: this.members,
       events: this.events,
@@ -125,7 +135,7 @@ export class ResilientStore {
       deadlines: this.deadlines,
       operationTimeoutMs: this.operationTimeoutMs,
       swallowWrites: options.onAllFailed === 'swallow',
-      onSkippedWrite: (member, keys) => outageWrites.noteSkippedWrite(member, keys),
+      passedOver: (member, spec, input) => recovery.passedOver(member, spec, input),
     });
     this.limits = new Limits(this.members);
     this.ops = operations(this.failover, (stored) => this.decode(stored));
@@ -209,6 +219,10 @@ export class ResilientStore {
     this.assertOpen();
     const prefix = this.prefix;
     const usable = this.members.filter((m) => m.usable);
+    // A backend that misses the clear has it replayed before it serves these keys again.
+    for (const member of this.members) {
+      if (!member.usable) this.recovery.passedOverClear(member, prefix);
+    }
     const results = await Promise.allSettled(
       usable.map((m) =>
         m.call((b) => b.clear(prefix), Math.min(m.timeoutMs * 4, this.operationTimeoutMs)),
@@ -216,8 +230,10 @@ export class ResilientStore {
     );
     const causes: Cause[] = [];
     results.forEach((r, i) => {
-      if (r.status === 'rejected')
+      if (r.status === 'rejected') {
         causes.push({ backend: usable[i]!.name, error: toError(r.reason) });
+        this.recovery.passedOverClear(usable[i]!, prefix);
+      }
     });
     if (causes.length === usable.length)
       this.failover.allFailed('clear', causes.length ? causes : this.failover.unavailableCauses());
@@ -293,6 +309,7 @@ export class ResilientStore {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.chain.close();
+      this.recovery.close();
       this.deadlines.clear();
       for (const member of this.members) member.close();
       const results = await Promise.allSettled(this.members.map((m) => m.backend.close()));
@@ -341,6 +358,9 @@ export class ResilientStore {
   }
 
   private decode(stored: StoredValue): unknown {
+    // A write after this read must be ordered after the value read, whatever the clocks.
+    const stamp = stampOf(stored);
+    if (stamp !== undefined) this.clock.observe(stamp);
     const value = readValue(stored, this.serializer);
     if (value === UNREADABLE) {
       this.events.emit('error', {

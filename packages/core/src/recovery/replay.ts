@@ -1,5 +1,6 @@
 import type { Backend, ConditionalEntry, StoredValue } from '../backend.js';
 import { encodeTombstone, isTombstone, stampOf } from '../envelope.js';
+import { fitsBackend } from '../keys.js';
 import { storedValueFits } from '../stored-value.js';
 import type { HybridClock } from './hlc.js';
 import type { Journal, JournalEntry } from './journal.js';
@@ -7,10 +8,16 @@ import type { Journal, JournalEntry } from './journal.js';
 /** What the store does when a journal overflowed and can no longer name the changed keys. */
 export type OnOverflow = 'clear' | 'accept-stale';
 
+/** What the replay needs of the backend that missed the writes. */
+export type ReplayTarget = Pick<
+  Backend,
+  'capabilities' | 'conditional' | 'setMany' | 'deleteMany' | 'clear'
+>;
+
 export interface ReplayOptions {
   readonly journal: Journal;
   /** The backend that missed the journaled writes. */
-  readonly target: Backend;
+  readonly target: ReplayTarget;
   /** The current values of `keys`, from the backend that holds them now (a fallback). */
   readCurrent(keys: readonly string[]): Promise<ReadonlyArray<StoredValue | null | undefined>>;
   /** Advanced past every stamp read. */
@@ -24,6 +31,8 @@ export interface ReplayOptions {
   readonly batchSize: number;
   /** Wall clock (ms), injectable for tests. */
   readonly now?: () => number;
+  /** Called with the keys of each applied batch (they left the journal, or a newer write replaced them). */
+  readonly onApplied?: (keys: readonly string[]) => void;
 }
 
 export interface ReplayReport {
@@ -158,6 +167,11 @@ async function replayBatch(
   for (const key of candidates) {
     const entry = journal.get(key);
     if (entry === undefined) continue;
+    // A key too long for the target is never served by it: nothing to replay.
+    if (!fitsBackend(key, target.capabilities.maxKeyBytes)) {
+      journal.applied(key, entry);
+      continue;
+    }
     keys.push(key);
     entries.push(entry);
   }
@@ -175,13 +189,14 @@ async function replayBatch(
     if (!written[i]) report.skipped++;
     else if (planned.deletes) report.deleted++;
   });
+  options.onApplied?.(keys);
 }
 
 /**
  * Conditional writes when the target offers them; otherwise plain writes and
  * deletes, which may overwrite a newer value written meanwhile by another process.
  */
-async function apply(target: Backend, plan: readonly PlannedWrite[]): Promise<boolean[]> {
+async function apply(target: ReplayTarget, plan: readonly PlannedWrite[]): Promise<boolean[]> {
   if (target.conditional) return target.conditional.setIfOlder(plan.map((p) => p.write));
   const sets = plan.filter((p) => !p.deletes).map((p) => p.write);
   const deletes = plan.filter((p) => p.deletes).map((p) => p.key);
