@@ -44,7 +44,7 @@ describe.sequential('read-your-writes across an outage (one key, deterministic)'
     expect(during).toBe('v2');
   }, 20_000);
 
-  it.fails('after Redis recovers, a get returns the value written during the outage — expected to fail until the recovery journal exists (Redis still answers v1)', async () => {
+  it('after Redis recovers, a get returns the value written during the outage (replayed into Redis)', async () => {
     const { after } = await writeThroughOutage();
     expect(after).toBe('v2');
   }, 20_000);
