@@ -20,7 +20,7 @@ describeBackendConformance(
   'redis single node',
   () => connected(redisBackend({ url: server.url })),
   {
-    ttlGranularityMs: 1,
+    ttlResolutionMs: 1,
     conditionalWrites: true,
   },
 );
@@ -28,7 +28,7 @@ describeBackendConformance(
 describeBackendConformance(
   'redis single node without auto-pipelining',
   () => connected(redisBackend({ url: server.url, enableAutoPipelining: false })),
-  { ttlGranularityMs: 1, conditionalWrites: true },
+  { ttlResolutionMs: 1, conditionalWrites: true },
 );
 
 // TLS and an ACL user pass through to every connection, with both write paths.
@@ -43,6 +43,6 @@ for (const enableAutoPipelining of [true, false]) {
           enableAutoPipelining,
         }),
       ),
-    { ttlGranularityMs: 1, conditionalWrites: true },
+    { ttlResolutionMs: 1, conditionalWrites: true },
   );
 }

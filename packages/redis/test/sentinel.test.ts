@@ -21,5 +21,5 @@ afterAll(async () => {
 describeBackendConformance(
   'redis through sentinel',
   () => connected(redisBackend({ sentinels: group.sentinels, masterName: group.masterName })),
-  { ttlGranularityMs: 1, conditionalWrites: true },
+  { ttlResolutionMs: 1, conditionalWrites: true },
 );

@@ -1,11 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_STARTUP_GRACE_MS } from '@resilient-store/core';
 import { startRedis } from '@resilient-store/testkit';
+import {
+  expectBackOnPrimary,
+  expectCleanRun,
+  ScenarioRun,
+} from '@resilient-store/testkit/failover';
 import { describe, expect, it } from 'vitest';
 import { redisBackend } from '../../src/index.js';
-import { expectBackOnRedis, expectCleanRun } from './harness/expectations.js';
-import { DEFAULTS } from './harness/profiles.js';
-import { ScenarioRun } from './harness/scenario.js';
+import { DEFAULTS } from './fixtures/profiles.js';
 
 describe('scenario 3: Redis absent at startup, started later', () => {
   it('starts degraded on memory, reports the outage once, and moves to Redis when it appears', async () => {
@@ -17,7 +20,7 @@ describe('scenario 3: Redis absent at startup, started later', () => {
     const run = await ScenarioRun.start({
       scenario: '3 redis absent at startup',
       profile: DEFAULTS,
-      redis: () => redisBackend({ url: server.url }),
+      primary: () => redisBackend({ url: server.url }),
       awaitReady: false,
     });
     // The outage began with the store; there is no later moment of injection.
@@ -40,6 +43,6 @@ describe('scenario 3: Redis absent at startup, started later', () => {
     const result = await run.finish(`failover reason: ${failover.payload.reason}`);
     expect(result.healthAtStart).toMatchObject({ status: 'degraded', active: 'memory' });
     expectCleanRun(result, { failovers: 1, recoveries: 1 });
-    expectBackOnRedis(result);
+    expectBackOnPrimary(result);
   }, 30_000);
 });

@@ -1,10 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startRedisCluster } from '@resilient-store/testkit';
+import {
+  expectBackOnPrimary,
+  expectCleanRun,
+  operationTimeoutOf,
+  ScenarioRun,
+} from '@resilient-store/testkit/failover';
 import { describe, expect, it } from 'vitest';
 import { redisBackend } from '../../src/index.js';
-import { expectBackOnRedis, expectCleanRun } from './harness/expectations.js';
-import { operationTimeoutOf, PROFILES } from './harness/profiles.js';
-import { ScenarioRun } from './harness/scenario.js';
+import { PROFILES } from './fixtures/profiles.js';
 
 /** How long the fallback must have been idle before the store counts as back on the cluster. */
 const QUIET_MS = 1_000;
@@ -20,7 +24,7 @@ describe.sequential('scenario 5: a Redis Cluster master killed (SIGKILL) under l
       const run = await ScenarioRun.start({
         scenario: '5 cluster master killed',
         profile,
-        redis: () => redisBackend({ cluster: cluster.startupNodes, ...profile.redis }),
+        primary: () => redisBackend({ cluster: cluster.startupNodes, ...profile.redis }),
         // No event marks the moment the promoted replica starts serving the lost slots, so
         // read-your-writes is asserted up to the kill and counted after it.
         rywCheckedUntil: 'fault',
@@ -43,7 +47,7 @@ describe.sequential('scenario 5: a Redis Cluster master killed (SIGKILL) under l
         await sleep(100);
       }
       // After a recovery, leave Redis load of its own past the moment the recovery settled
-      // (one operation timeout later), which is what expectBackOnRedis looks at.
+      // (one operation timeout later), which is what expectBackOnPrimary looks at.
       const recoveredAt = run.events.of('recovered').at(-1)?.at;
       if (recoveredAt !== undefined) {
         const settledFor = performance.now() - (recoveredAt + operationTimeoutOf(profile));
@@ -60,7 +64,7 @@ describe.sequential('scenario 5: a Redis Cluster master killed (SIGKILL) under l
       // Losing a master fails the whole store over: the breaker guards the cluster as one
       // backend, and a third of the keys failing opens it.
       expectCleanRun(result, { failovers: 1, recoveries: 1 });
-      expectBackOnRedis(result);
+      expectBackOnPrimary(result);
       // The lost slots really went to the fallback, and came back to the cluster.
       expect(result.served.counts(run.faultAt ?? 0, run.liftedAt).memory ?? 0).toBeGreaterThan(0);
       expect(lastFallback - (run.liftedAt ?? 0)).toBeLessThan(RETURN_WITHIN_MS);

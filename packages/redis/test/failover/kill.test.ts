@@ -1,9 +1,8 @@
 import { startRedis } from '@resilient-store/testkit';
+import { expectOneOutage, ScenarioRun } from '@resilient-store/testkit/failover';
 import { describe, expect, it } from 'vitest';
 import { redisBackend } from '../../src/index.js';
-import { expectOneOutage } from './harness/outage.js';
-import { PROFILES } from './harness/profiles.js';
-import { ScenarioRun } from './harness/scenario.js';
+import { PROFILES } from './fixtures/profiles.js';
 
 describe.sequential('scenario 1: Redis killed (SIGKILL) under load, restarted on the same port', () => {
   for (const profile of PROFILES) {
@@ -12,7 +11,7 @@ describe.sequential('scenario 1: Redis killed (SIGKILL) under load, restarted on
       const run = await ScenarioRun.start({
         scenario: '1 redis killed',
         profile,
-        redis: () => redisBackend({ url: server.url, ...profile.redis }),
+        primary: () => redisBackend({ url: server.url, ...profile.redis }),
       });
       expect(run.store.health()).toMatchObject({ status: 'ok', active: 'redis' });
       await expectOneOutage(run, {

@@ -1,12 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_STARTUP_GRACE_MS } from '@resilient-store/core';
 import { type RedisServer, startRedis } from '@resilient-store/testkit';
+import {
+  DEADLINE_MARGIN_MS,
+  expectCleanRun,
+  type LogLine,
+  operationTimeoutOf,
+  ScenarioRun,
+} from '@resilient-store/testkit/failover';
 import { describe, expect, it } from 'vitest';
 import { redisBackend } from '../../src/index.js';
-import { DEADLINE_MARGIN_MS, expectCleanRun } from './harness/expectations.js';
-import type { LogLine } from './harness/log-capture.js';
-import { DEFAULTS, operationTimeoutOf } from './harness/profiles.js';
-import { ScenarioRun } from './harness/scenario.js';
+import { DEFAULTS } from './fixtures/profiles.js';
 
 interface Misconfiguration {
   readonly scenario: string;
@@ -66,7 +70,7 @@ async function runMisconfigured(c: Misconfiguration, loadMs: number, label = c.s
   const run = await ScenarioRun.start({
     scenario: label,
     profile: DEFAULTS,
-    redis: () => redisBackend(c.backend(server)),
+    primary: () => redisBackend(c.backend(server)),
     // Redis never becomes ready; the store must serve without waiting for it.
     awaitReady: false,
   });

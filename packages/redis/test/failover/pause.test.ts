@@ -1,9 +1,8 @@
 import { startRedis } from '@resilient-store/testkit';
+import { expectOneOutage, ScenarioRun } from '@resilient-store/testkit/failover';
 import { describe, it } from 'vitest';
 import { redisBackend } from '../../src/index.js';
-import { expectOneOutage } from './harness/outage.js';
-import { PROFILES } from './harness/profiles.js';
-import { ScenarioRun } from './harness/scenario.js';
+import { PROFILES } from './fixtures/profiles.js';
 
 describe.sequential('scenario 2: Redis paused (SIGSTOP) for 2 s under load, then resumed', () => {
   for (const profile of PROFILES) {
@@ -12,7 +11,7 @@ describe.sequential('scenario 2: Redis paused (SIGSTOP) for 2 s under load, then
       const run = await ScenarioRun.start({
         scenario: '2 redis paused',
         profile,
-        redis: () => redisBackend({ url: server.url, ...profile.redis }),
+        primary: () => redisBackend({ url: server.url, ...profile.redis }),
       });
       await expectOneOutage(run, {
         // Longer than every breaker and command timeout: a hung server, not a slow reply.

@@ -1,9 +1,8 @@
+import { expectOneOutage, ScenarioRun } from '@resilient-store/testkit/failover';
 import { describe, it } from 'vitest';
 import { redisBackend } from '../../src/index.js';
-import { expectOneOutage } from './harness/outage.js';
-import { DEFAULTS } from './harness/profiles.js';
-import { startProxiedRedis } from './harness/proxied-redis.js';
-import { ScenarioRun } from './harness/scenario.js';
+import { DEFAULTS } from './fixtures/profiles.js';
+import { startProxiedRedis } from './fixtures/proxied-redis.js';
 
 describe('scenario 4a: the network black-holes Redis traffic', () => {
   it('fails over while nothing is answered, and returns once traffic flows again', async () => {
@@ -11,7 +10,7 @@ describe('scenario 4a: the network black-holes Redis traffic', () => {
     const run = await ScenarioRun.start({
       scenario: '4a proxy blackhole',
       profile: DEFAULTS,
-      redis: () => redisBackend({ url: proxy.url() }),
+      primary: () => redisBackend({ url: proxy.url() }),
     });
     await expectOneOutage(run, {
       inject: () => proxy.blackhole(),

@@ -1,11 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_BREAKER } from '@resilient-store/core';
+import {
+  expectBackOnPrimary,
+  expectCleanRun,
+  ScenarioRun,
+} from '@resilient-store/testkit/failover';
 import { describe, expect, it } from 'vitest';
 import { redisBackend } from '../../src/index.js';
-import { expectBackOnRedis, expectCleanRun } from './harness/expectations.js';
-import { DEFAULTS } from './harness/profiles.js';
-import { startProxiedRedis } from './harness/proxied-redis.js';
-import { ScenarioRun } from './harness/scenario.js';
+import { DEFAULTS } from './fixtures/profiles.js';
+import { startProxiedRedis } from './fixtures/proxied-redis.js';
 
 const FLAP_FOR_MS = 10_000;
 const FLAP_EVERY_MS = 300;
@@ -16,7 +19,7 @@ describe('scenario 4f: the connection to Redis flaps (down/up every 300 ms for 1
     const run = await ScenarioRun.start({
       scenario: '4f proxy flapping',
       profile: DEFAULTS,
-      redis: () => redisBackend({ url: proxy.url() }),
+      primary: () => redisBackend({ url: proxy.url() }),
     });
     await sleep(500);
 
@@ -45,6 +48,6 @@ describe('scenario 4f: the connection to Redis flaps (down/up every 300 ms for 1
       recoveries: { min: 1, max: bound },
     });
     expect(result.summary.recoveries).toBe(result.summary.failovers);
-    expectBackOnRedis(result);
+    expectBackOnPrimary(result);
   }, 40_000);
 });

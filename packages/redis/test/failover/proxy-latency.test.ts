@@ -1,12 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_BREAKER } from '@resilient-store/core';
+import { expectCleanRun, expectOneOutage, ScenarioRun } from '@resilient-store/testkit/failover';
 import { describe, expect, it } from 'vitest';
 import { redisBackend } from '../../src/index.js';
-import { expectCleanRun } from './harness/expectations.js';
-import { expectOneOutage } from './harness/outage.js';
-import { DEFAULTS } from './harness/profiles.js';
-import { startProxiedRedis } from './harness/proxied-redis.js';
-import { ScenarioRun } from './harness/scenario.js';
+import { DEFAULTS } from './fixtures/profiles.js';
+import { startProxiedRedis } from './fixtures/proxied-redis.js';
 
 describe.sequential('scenario 4b/4c: latency between the store and Redis', () => {
   it('4b: 50 ms of latency, below the breaker timeout, changes nothing: Redis serves every operation', async () => {
@@ -14,7 +12,7 @@ describe.sequential('scenario 4b/4c: latency between the store and Redis', () =>
     const run = await ScenarioRun.start({
       scenario: '4b proxy latency 50 ms',
       profile: DEFAULTS,
-      redis: () => redisBackend({ url: proxy.url() }),
+      primary: () => redisBackend({ url: proxy.url() }),
     });
     await sleep(500);
 
@@ -58,7 +56,7 @@ async function latencyOutage(latencyMs: number, scenario: string): Promise<void>
   const run = await ScenarioRun.start({
     scenario,
     profile: DEFAULTS,
-    redis: () => redisBackend({ url: proxy.url() }),
+    primary: () => redisBackend({ url: proxy.url() }),
   });
   await expectOneOutage(run, {
     inject: () => proxy.latency(latencyMs),

@@ -1,9 +1,8 @@
+import { expectOneOutage, ScenarioRun } from '@resilient-store/testkit/failover';
 import { describe, expect, it } from 'vitest';
 import { redisBackend } from '../../src/index.js';
-import { expectOneOutage } from './harness/outage.js';
-import { DEFAULTS } from './harness/profiles.js';
-import { startProxiedRedis } from './harness/proxied-redis.js';
-import { ScenarioRun } from './harness/scenario.js';
+import { DEFAULTS } from './fixtures/profiles.js';
+import { startProxiedRedis } from './fixtures/proxied-redis.js';
 
 describe('scenario 4d: every connection to Redis is reset (TCP RST)', () => {
   it('fails over at once, refuses nothing to callers, and returns once connections hold', async () => {
@@ -11,7 +10,7 @@ describe('scenario 4d: every connection to Redis is reset (TCP RST)', () => {
     const run = await ScenarioRun.start({
       scenario: '4d proxy reset peer',
       profile: DEFAULTS,
-      redis: () => redisBackend({ url: proxy.url() }),
+      primary: () => redisBackend({ url: proxy.url() }),
     });
     const { failover } = await expectOneOutage(run, {
       // Open connections and every reconnection attempt are reset.

@@ -1,10 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { expectCleanRun, ScenarioRun } from '@resilient-store/testkit/failover';
 import { describe, expect, it } from 'vitest';
 import { redisBackend } from '../../src/index.js';
-import { expectCleanRun } from './harness/expectations.js';
-import { DEFAULTS } from './harness/profiles.js';
-import { startProxiedRedis } from './harness/proxied-redis.js';
-import { ScenarioRun } from './harness/scenario.js';
+import { DEFAULTS } from './fixtures/profiles.js';
+import { startProxiedRedis } from './fixtures/proxied-redis.js';
 
 describe('scenario 4e: replies arrive one byte at a time', () => {
   it('decodes every value and never fails over', async () => {
@@ -12,7 +11,7 @@ describe('scenario 4e: replies arrive one byte at a time', () => {
     const run = await ScenarioRun.start({
       scenario: '4e proxy slicer 1 byte',
       profile: DEFAULTS,
-      redis: () => redisBackend({ url: proxy.url() }),
+      primary: () => redisBackend({ url: proxy.url() }),
       // One byte per millisecond each way is ~1 KB/s on the one connection: two operations
       // in flight (requests of ~40-70 bytes, replies of ~5-40) take up to ~150-190 ms of
       // the 250 ms breaker timeout. More load would time out on throughput, which is not

@@ -1,9 +1,8 @@
 import { startRedisSentinel } from '@resilient-store/testkit';
+import { expectOneOutage, ScenarioRun } from '@resilient-store/testkit/failover';
 import { describe, expect, it } from 'vitest';
 import { redisBackend } from '../../src/index.js';
-import { expectOneOutage } from './harness/outage.js';
-import { PROFILES } from './harness/profiles.js';
-import { ScenarioRun } from './harness/scenario.js';
+import { PROFILES } from './fixtures/profiles.js';
 
 describe.sequential('scenario 7: the master behind Redis Sentinel killed (SIGKILL) under load', () => {
   for (const profile of PROFILES) {
@@ -13,7 +12,7 @@ describe.sequential('scenario 7: the master behind Redis Sentinel killed (SIGKIL
       const run = await ScenarioRun.start({
         scenario: '7 sentinel master killed',
         profile,
-        redis: () =>
+        primary: () =>
           redisBackend({ sentinels: group.sentinels, masterName: 'cache', ...profile.redis }),
       });
       expect(run.store.health()).toMatchObject({ status: 'ok', active: 'redis' });

@@ -148,7 +148,7 @@ export function conditionalTests({ backend, options }: ConformanceContext): void
 
   it('keeps the offered TTL when it writes and the held TTL when it does not', async () => {
     const p = uniquePrefix();
-    const ttlMs = Math.max(1000, 2 * options.ttlGranularityMs);
+    const ttlMs = Math.max(1000, 2 * options.ttlResolutionMs);
     const written = `${p}written`;
     const kept = `${p}kept`;
     await backend().set(written, textValue('held', BASE), undefined);
@@ -159,7 +159,7 @@ export function conditionalTests({ backend, options }: ConformanceContext): void
     ]);
     const expired = await pollUntil(
       async () => isMiss(await backend().get(written)),
-      ttlMs + options.ttlGranularityMs + 5000,
+      ttlMs + options.ttlResolutionMs + 5000,
       50,
     );
     expect(expired).toBe(true);
@@ -170,7 +170,7 @@ export function conditionalTests({ backend, options }: ConformanceContext): void
   it('a tombstone holds off an older write until it expires, and reads back as a tombstone', async () => {
     const p = uniquePrefix();
     const key = `${p}deleted`;
-    const ttlMs = Math.max(1000, 2 * options.ttlGranularityMs);
+    const ttlMs = Math.max(1000, 2 * options.ttlResolutionMs);
     await backend().set(key, textValue('held', BASE), undefined);
     expect(
       await conditionalOf(backend()).setIfOlder([entry(key, encodeTombstone(BASE + 2), ttlMs)]),
@@ -183,7 +183,7 @@ export function conditionalTests({ backend, options }: ConformanceContext): void
     ).toEqual([false]);
     const gone = await pollUntil(
       async () => isMiss(await backend().get(key)),
-      ttlMs + options.ttlGranularityMs + 5000,
+      ttlMs + options.ttlResolutionMs + 5000,
       50,
     );
     expect(gone).toBe(true);

@@ -8,25 +8,58 @@ import type { ConformanceContext } from './context.js';
 import { expiryTests } from './expiry.js';
 import { keyTests } from './keys.js';
 import { lifecycleTests } from './lifecycle.js';
-import { type ConformanceOptions, resolveConformanceOptions } from './options.js';
+import {
+  type ConformanceGroup,
+  type ConformanceOptions,
+  type OptOutReasons,
+  resolveConformanceOptions,
+} from './options.js';
 import { valueTests } from './values.js';
+
+/** Each group: its title and the function that registers its tests. */
+const GROUPS: ReadonlyArray<{
+  readonly group: ConformanceGroup;
+  readonly title: string;
+  readonly register: (context: ConformanceContext) => void;
+}> = [
+  { group: 'values', title: 'values', register: valueTests },
+  { group: 'keys', title: 'keys', register: keyTests },
+  { group: 'bulk', title: 'bulk operations', register: bulkTests },
+  { group: 'expiry', title: 'expiry', register: expiryTests },
+  { group: 'clear', title: 'clear', register: clearTests },
+  { group: 'abort', title: 'giving up on a call', register: abortTests },
+  { group: 'lifecycle', title: 'lifecycle', register: lifecycleTests },
+];
 
 /**
  * Registers the Backend contract's conformance tests for one backend. Every backend
  * package runs it against a real server:
  *
- *   describeBackendConformance('redis', () => redisBackend({ url }), { ttlGranularityMs: 1 });
+ *   describeBackendConformance('memcached', () => memcachedBackend({ servers }), {
+ *     ttlResolutionMs: 1000,
+ *     optOut: { abort: 'memjs cannot cancel a request it has sent' },
+ *   });
  *
  * `makeBackend` is called once for the data tests (the backend is closed after them)
  * and once more for the lifecycle test, which closes its own instance. Keys are
  * unique per run and test, so suites may share a server and run in parallel.
+ *
+ * A group opted out of registers no tests; its reason is part of the suite's title, so
+ * every report of the suite says what was left out and why.
  */
-export function describeBackendConformance(
+export function describeBackendConformance<const T extends OptOutReasons = OptOutReasons>(
   name: string,
   makeBackend: () => Promise<Backend> | Backend,
-  options: ConformanceOptions = {},
+  options: ConformanceOptions<T> = {},
 ): void {
-  describe(`${name}: Backend conformance`, () => {
+  const resolved = resolveConformanceOptions(options);
+  const optedOut = [...resolved.optOut].map(([group, reason]) => `${group}: ${reason}`);
+  const title =
+    optedOut.length === 0
+      ? `${name}: Backend conformance`
+      : `${name}: Backend conformance (opted out of ${optedOut.join('; ')})`;
+
+  describe(title, () => {
     let shared: Backend | undefined;
     const context: ConformanceContext = {
       backend: () => {
@@ -34,7 +67,7 @@ export function describeBackendConformance(
         return shared;
       },
       makeBackend: async () => makeBackend(),
-      options: resolveConformanceOptions(options),
+      options: resolved,
     };
 
     beforeAll(async () => {
@@ -44,13 +77,10 @@ export function describeBackendConformance(
       await shared?.close();
     });
 
-    describe('values', () => valueTests(context));
-    describe('keys', () => keyTests(context));
-    describe('bulk operations', () => bulkTests(context));
-    describe('expiry', () => expiryTests(context));
-    describe('clear', () => clearTests(context));
-    describe('giving up on a call', () => abortTests(context));
+    for (const { group, title: groupTitle, register } of GROUPS) {
+      if (!resolved.optOut.has(group)) describe(groupTitle, () => register(context));
+    }
+    // Not an opt-out group: run by the backends that declare `conditionalWrites`.
     describe('conditional writes', () => conditionalTests(context));
-    describe('lifecycle', () => lifecycleTests(context));
   });
 }

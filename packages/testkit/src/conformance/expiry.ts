@@ -2,15 +2,20 @@ import { expect, it } from 'vitest';
 import type { ConformanceContext } from './context.js';
 import { bytesOf, isMiss, pollUntil, sameBytes, uniquePrefix } from './fixtures.js';
 
-/** Slack for the round trips and scheduling around a TTL, on top of the granularity. */
+/** Slack for the round trips and scheduling around a TTL, on top of the resolution. */
 const EXPIRY_SLACK_MS = 2000;
 
-/** TTLs are milliseconds, expire on time, and a later set replaces an earlier TTL. */
+/**
+ * TTLs are milliseconds, expire on time, and a later set replaces an earlier TTL. A
+ * backend that counts coarser steps (`ttlResolutionMs`, e.g. Memcached's whole seconds)
+ * may end an entry up to one step early or late, never more, and never keep forever an
+ * entry whose TTL is shorter than one step.
+ */
 export function expiryTests({ backend, options }: ConformanceContext): void {
-  const granularity = options.ttlGranularityMs;
-  // Two granularity steps, so a second-granular backend cannot round the TTL to ~0.
-  const ttlMs = Math.max(1000, 2 * granularity);
-  const pollMs = Math.max(25, Math.min(100, granularity / 10));
+  const resolution = options.ttlResolutionMs;
+  // At least two whole steps, so a backend counting steps cannot round the TTL to ~0.
+  const ttlMs = Math.ceil(Math.max(1000, 2 * resolution) / resolution) * resolution;
+  const pollMs = Math.max(25, Math.min(100, resolution / 10));
 
   it(
     'expires entries after their TTL; no TTL and a replaced TTL keep entries',
@@ -39,13 +44,13 @@ export function expiryTests({ backend, options }: ConformanceContext): void {
       expect(sameBytes(await backend().get(keys.bulkShort), bytesOf('bulk'))).toBe(true);
 
       const gone = async (key: string) => isMiss(await backend().get(key));
-      const deadline = ttlMs + granularity + EXPIRY_SLACK_MS;
+      const deadline = ttlMs + resolution + EXPIRY_SLACK_MS;
       expect(await pollUntil(() => gone(keys.short), deadline, pollMs), 'short TTL expired').toBe(
         true,
       );
       // A backend that rounds TTLs down or reads them as something other than ms
       // drops the entry before its time.
-      expect(Date.now() - started).toBeGreaterThanOrEqual(ttlMs - granularity);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(ttlMs - resolution);
 
       const remaining = deadline - (Date.now() - started);
       expect(await pollUntil(() => gone(keys.bulkShort), remaining, pollMs), 'setMany TTL').toBe(
@@ -60,6 +65,22 @@ export function expiryTests({ backend, options }: ConformanceContext): void {
       expect(sameBytes(await backend().get(keys.ttlExtended), bytesOf('new'))).toBe(true);
       await backend().deleteMany(Object.values(keys));
     },
-    ttlMs + granularity + EXPIRY_SLACK_MS + 10_000,
+    ttlMs + resolution + EXPIRY_SLACK_MS + 10_000,
+  );
+
+  // Half a step (or 1 ms): a backend that rounds it down to 0 may store it with no expiry.
+  const belowOneStepMs = Math.max(1, Math.floor(resolution / 2));
+  it(
+    `expires an entry whose TTL (${belowOneStepMs} ms) is shorter than one step of ${resolution} ms`,
+    async () => {
+      const key = `${uniquePrefix()}below-resolution`;
+      await backend().set(key, bytesOf('brief'), belowOneStepMs);
+      const deadline = belowOneStepMs + resolution + EXPIRY_SLACK_MS;
+      expect(
+        await pollUntil(async () => isMiss(await backend().get(key)), deadline, pollMs),
+        'entry with a sub-step TTL expired',
+      ).toBe(true);
+    },
+    belowOneStepMs + resolution + EXPIRY_SLACK_MS + 10_000,
   );
 }

@@ -1,2 +1,9 @@
 export { describeBackendConformance } from './describe-backend-conformance.js';
-export type { ConformanceOptions } from './options.js';
+export {
+  CONFORMANCE_GROUPS,
+  type ConformanceGroup,
+  type ConformanceOptions,
+  ConformanceOptionsError,
+  type ConformanceOptOuts,
+  type OptOutReasons,
+} from './options.js';

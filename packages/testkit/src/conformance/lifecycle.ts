@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
+import { activeResources, leftoverResources } from '../resources.js';
 import type { ConformanceContext } from './context.js';
 import { bytesOf, uniquePrefix } from './fixtures.js';
-import { activeResources, leftoverResources } from './handles.js';
 
 /** close() is idempotent, leaves nothing running, and a closed backend stays closed. */
 export function lifecycleTests({ makeBackend, options }: ConformanceContext): void {

@@ -25,9 +25,10 @@ export interface CleanRunExpectations {
 
 /**
  * The guarantees every scenario checks: no caller-visible error, every operation within
- * its deadline, the expected failover/recovered events (from Redis to memory and back),
+ * its deadline, the expected failover/recovered events (from the primary to the fallback
+ * and back),
  * no unhandled rejection, no leaked handle after close(), and no read-your-writes
- * violation in the checked window (before Redis recovered, or before the fault).
+ * violation in the checked window (before the primary recovered, or before the fault).
  */
 export function expectCleanRun(result: ScenarioResult, expected: CleanRunExpectations): void {
   const { summary, records } = result;
@@ -56,9 +57,9 @@ export function expectCleanRun(result: ScenarioResult, expected: CleanRunExpecta
   expectCount(failovers.length, expected.failovers, `failover events: ${story}`);
   expectCount(recoveries.length, expected.recoveries, `recovered events: ${story}`);
   for (const event of failovers) {
-    expect(event.payload, story).toMatchObject({ from: 'redis', to: 'memory' });
+    expect(event.payload, story).toMatchObject({ from: result.primary, to: result.fallback });
   }
-  for (const event of recoveries) expect(event.payload.backend, story).toBe('redis');
+  for (const event of recoveries) expect(event.payload.backend, story).toBe(result.primary);
   // Paired: outages alternate failover → recovered, never two of one kind in a row.
   const sequence = result.events
     .filter((e) => e.name === 'failover' || e.name === 'recovered')
@@ -78,15 +79,16 @@ function expectCount(actual: number, expected: Count, message: string): void {
 }
 
 /**
- * Redis serves again: once operations in flight at the last recovery have settled (they
- * may still finish on the fallback; `operationTimeout` bounds them), every operation is
- * answered by Redis, and there were some. Scenarios keep the load running 1.5 s past the
- * recovery so that window is not empty.
+ * The primary serves again: once operations in flight at the last recovery have settled
+ * (they may still finish on the fallback; `operationTimeout` bounds them), every operation
+ * is answered by the primary, and there were some. Scenarios keep the load running 1.5 s
+ * past the recovery so that window is not empty.
  */
-export function expectBackOnRedis(result: ScenarioResult): void {
+export function expectBackOnPrimary(result: ScenarioResult): void {
   expect(result.lastRecoveredAt, 'a recovered event').toBeDefined();
   const settled = (result.lastRecoveredAt ?? 0) + result.operationTimeoutMs;
   const after = result.served.counts(settled);
-  expect(after.redis ?? 0, JSON.stringify(after)).toBeGreaterThan(0);
-  expect(after, 'operations after the recovery settled').toEqual({ redis: after.redis });
+  const onPrimary = after[result.primary] ?? 0;
+  expect(onPrimary, JSON.stringify(after)).toBeGreaterThan(0);
+  expect(after, 'operations after the recovery settled').toEqual({ [result.primary]: onPrimary });
 }

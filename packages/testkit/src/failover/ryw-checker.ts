@@ -1,8 +1,9 @@
 /**
  * Process-local read-your-writes checker for concurrent load.
  *
- * Every value the load writes is `{ k: key, v: version }` with a version drawn from one
- * monotonically increasing counter; deletes get a version too, so every write has an id.
+ * Every value the load writes is `{ k: key, v: version, p: process }` with a version
+ * drawn from one monotonically increasing counter; deletes get a version too, so every
+ * write has an id. Values another process wrote are left to the history checker.
  *
  * With writes and reads overlapping, "the last write" is not one value: two overlapping
  * writes may land in either order. What is certain is that a write `w` is *superseded*
@@ -97,7 +98,7 @@ export class ReadYourWritesChecker {
 
   private judge(read: PendingRead, value: unknown, at: number): Violation | undefined {
     const base = { key: read.key, readStartedAt: read.startedAt, readEndedAt: at };
-    if (!isStoredValue(value)) return { ...base, kind: 'malformed', returned: undefined };
+    if (!isLoadValue(value)) return { ...base, kind: 'malformed', returned: undefined };
     if (value.k !== read.key) return { ...base, kind: 'foreign', returned: value.v };
     const write = this.writes.get(value.v);
     if (!write || write.isDelete) return { ...base, kind: 'unknown-version', returned: value.v };
@@ -107,12 +108,12 @@ export class ReadYourWritesChecker {
 }
 
 /** The shape of every value the load writes. */
-export interface StoredValue {
+export interface LoadValue {
   readonly k: string;
   readonly v: number;
 }
 
-function isStoredValue(value: unknown): value is StoredValue {
+function isLoadValue(value: unknown): value is LoadValue {
   return (
     typeof value === 'object' &&
     value !== null &&

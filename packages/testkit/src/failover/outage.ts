@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'vitest';
 import type { RecordedEvent } from './event-recorder.js';
-import { expectBackOnRedis, expectCleanRun } from './expectations.js';
+import { expectBackOnPrimary, expectCleanRun } from './expectations.js';
 import type { ScenarioResult, ScenarioRun } from './scenario.js';
 
 export interface OutageSteps {
-  /** Injects the fault (the store is under load and serving from Redis). */
+  /** Injects the fault (the store is under load and serving from the primary). */
   inject(): unknown;
   /** Lifts it; the fault counts as lifted once this resolves. */
   heal(): unknown;
@@ -18,10 +18,10 @@ export interface OutageSteps {
 }
 
 /**
- * The story most scenarios tell: a fault under load, one failover to memory, the fault
- * held, lifted, one recovery, then load back on Redis for 1.5 s. Checks the clean-run
- * guarantees with exactly one failover and one recovery, and that Redis serves every
- * operation once the recovery settled. Returns the failover event and the result for
+ * The story most scenarios tell: a fault under load, one failover to the fallback, the
+ * fault held, lifted, one recovery, then load back on the primary for 1.5 s. Checks the
+ * clean-run guarantees with exactly one failover and one recovery, and that the primary
+ * serves every operation once the recovery settled. Returns the failover event and the result for
  * what a scenario checks on top.
  */
 export async function expectOneOutage(
@@ -34,7 +34,7 @@ export async function expectOneOutage(
     after: run.faultAt,
     timeoutMs: steps.failoverWithinMs ?? 5_000,
   });
-  expect(run.store.health()).toMatchObject({ status: 'degraded', active: 'memory' });
+  expect(run.store.health()).toMatchObject({ status: 'degraded', active: run.fallback });
   await sleep(Math.max(0, (steps.faultMs ?? 2_000) - (performance.now() - (run.faultAt ?? 0))));
 
   await run.lift(steps.heal);
@@ -43,6 +43,6 @@ export async function expectOneOutage(
 
   const result = await run.finish(steps.notes?.(failover));
   expectCleanRun(result, { failovers: 1, recoveries: 1 });
-  expectBackOnRedis(result);
+  expectBackOnPrimary(result);
   return { failover, result };
 }

@@ -1,5 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ResilientStore } from '@resilient-store/core';
+import { type HistoryRecorder, isHistoryValue } from '../history/index.js';
 import { RateLimiter } from './rate-limiter.js';
 import type { ReadYourWritesChecker } from './ryw-checker.js';
 
@@ -33,6 +34,12 @@ export interface LoadOptions {
    * filling the records by the million and starving the other processes on the machine.
    */
   maxRate?: number;
+  /**
+   * Records every operation into this history as well (for `checkHistory`). Its
+   * `process` names this process in the values the load writes, so processes sharing
+   * keys must each have their own name.
+   */
+  history?: HistoryRecorder;
 }
 
 /**
@@ -52,6 +59,9 @@ export class LoadGenerator {
   private readonly getShare: number;
   private readonly setShare: number;
   private readonly limiter: RateLimiter;
+  private readonly history: HistoryRecorder | undefined;
+  /** Written into every value (`p`), so a reader can tell which process wrote it. */
+  private readonly process: string;
   private running = false;
   private workers: Promise<void>[] = [];
 
@@ -65,6 +75,8 @@ export class LoadGenerator {
     this.getShare = options.getShare ?? 0.5;
     this.setShare = options.setShare ?? 0.35;
     this.limiter = new RateLimiter(options.maxRate ?? 40_000);
+    this.history = options.history;
+    this.process = options.history?.process ?? String(process.pid);
   }
 
   /** Starts the workers; they run until `stop()`. */
@@ -78,6 +90,23 @@ export class LoadGenerator {
   async stop(): Promise<void> {
     this.running = false;
     await Promise.all(this.workers);
+  }
+
+  /**
+   * Reads every key once (a few at a time), into the history only: after recovery and
+   * with the load stopped, these are the reads convergence is judged on.
+   */
+  async readEveryKey(concurrency = 10): Promise<void> {
+    const history = this.history;
+    if (history === undefined) throw new Error('readEveryKey needs a history to record into');
+    let next = 0;
+    const reader = async () => {
+      while (next < this.keyCount) {
+        const key = keyName(next++);
+        await history.get(this.store, key).catch(() => undefined);
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, reader));
   }
 
   /** Records of operations that started in `[from, to)`. */
@@ -95,7 +124,7 @@ export class LoadGenerator {
   }
 
   private async once(): Promise<void> {
-    const key = `k${Math.floor(Math.random() * this.keyCount)}`;
+    const key = keyName(Math.floor(Math.random() * this.keyCount));
     const draw = Math.random();
     const op: OpName =
       draw < this.getShare ? 'get' : draw < this.getShare + this.setShare ? 'set' : 'delete';
@@ -112,21 +141,43 @@ export class LoadGenerator {
   private async run(op: OpName, key: string, startedAt: number): Promise<boolean | undefined> {
     if (op === 'get') {
       const read = this.checker.readStarted(key, startedAt);
-      const value = await this.store.get(key);
-      this.checker.readFinished(read, value, performance.now());
+      const value = await this.traced('read', key, undefined, () => this.store.get(key));
+      // Another process's value says nothing about this process's writes: the history judges it.
+      if (!isHistoryValue(value) || value.p === this.process) {
+        this.checker.readFinished(read, value, performance.now());
+      }
       return value !== undefined;
     }
     const version = this.checker.writeStarted(op === 'delete', startedAt);
-    if (op === 'set') await this.store.set(key, { k: key, v: version });
-    else await this.store.delete(key);
+    if (op === 'set') {
+      const value = { k: key, v: version, p: this.process };
+      await this.traced('set', key, version, () => this.store.set(key, value));
+    } else {
+      await this.traced('delete', key, version, () => this.store.delete(key));
+    }
     this.checker.writeAcknowledged(key, version, performance.now());
     return undefined;
+  }
+
+  /** Makes the call, recorded in the history when there is one (with the checker's version). */
+  private traced<T>(
+    kind: 'read' | 'set' | 'delete',
+    key: string,
+    version: number | undefined,
+    call: () => Promise<T>,
+  ): Promise<T> {
+    if (this.history === undefined) return call();
+    return this.history.record(this.history.invoke(kind, key, version), call);
   }
 
   private record(op: Omit<OpRecord, 'endedAt' | 'latencyMs'>): void {
     const endedAt = performance.now();
     this.records.push({ ...op, endedAt, latencyMs: endedAt - op.startedAt });
   }
+}
+
+function keyName(index: number): string {
+  return `k${index}`;
 }
 
 function describeError(error: unknown): string {

@@ -1,7 +1,10 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { activeResources, leakedResources } from './harness/hygiene.js';
-import { ReadYourWritesChecker } from './harness/ryw-checker.js';
+import {
+  activeResources,
+  leftoverResources,
+  ReadYourWritesChecker,
+} from '../../src/failover/index.js';
 
 // The failover scenarios trust these two checkers to find what they look for; each is
 // shown here to flag a planted problem and to pass the legitimate cases next to it.
@@ -64,8 +67,8 @@ describe('leak check', () => {
     const baseline = activeResources();
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    expect(await leakedResources(baseline, 100)).toEqual(['TCPServerWrap: +1']);
+    expect(await leftoverResources(baseline, 100)).toEqual(['TCPServerWrap: +1']);
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    expect(await leakedResources(baseline, 1_000)).toEqual([]);
+    expect(await leftoverResources(baseline, 1_000)).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import type { HistoryCheck } from '../history/index.js';
 import type { EventRecorder } from './event-recorder.js';
 import type { OpRecord } from './load-generator.js';
 import type { ScenarioSummary } from './reporter.js';
@@ -9,6 +10,8 @@ export type RywWindow = 'recovery' | 'fault';
 
 export interface SummaryInput {
   readonly scenario: string;
+  readonly primary: string;
+  readonly fallback: string;
   readonly settings: string;
   readonly rywCheckedUntil: RywWindow;
   readonly startedAt: number;
@@ -19,6 +22,7 @@ export interface SummaryInput {
   readonly served: ServedByRecorder;
   readonly violations: readonly Violation[];
   readonly maxLoopDelayMs: number;
+  readonly historyViolations: Readonly<Record<HistoryCheck, number>> | undefined;
   readonly notes: string | undefined;
 }
 
@@ -45,14 +49,16 @@ export function summarize(input: SummaryInput): Summarized {
   const latencies = records.map((r) => r.latencyMs).sort((a, b) => a - b);
   const failover = events.of('failover', since)[0];
   const recovered = recoveries.at(-1);
-  const lastFallback = served.lastServedAt('memory');
+  const lastFallback = served.lastServedAt(input.fallback);
 
   const summary: ScenarioSummary = {
     scenario: input.scenario,
+    primary: input.primary,
+    fallback: input.fallback,
     settings: input.settings,
     failoverMs: failover && faultAt !== undefined ? round(failover.at - faultAt) : null,
-    // 0 when Redis was already serving again as the fault was lifted.
-    backOnRedisMs:
+    // 0 when the primary was already serving again as the fault was lifted.
+    backOnPrimaryMs:
       recovered && liftedAt !== undefined ? round(Math.max(0, recovered.at - liftedAt)) : null,
     lastFallbackServeMs:
       lastFallback !== undefined && liftedAt !== undefined ? round(lastFallback - liftedAt) : null,
@@ -71,6 +77,7 @@ export function summarize(input: SummaryInput): Summarized {
     rywReported: reported.length,
     maxLoopDelayMs: round(input.maxLoopDelayMs),
     wallMs: round(performance.now() - input.startedAt),
+    ...(input.historyViolations === undefined ? {} : { history: input.historyViolations }),
     ...(input.notes === undefined ? {} : { notes: input.notes }),
   };
   return { summary, checked, reported, lastRecoveredAt: recovered?.at };

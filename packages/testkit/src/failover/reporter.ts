@@ -1,16 +1,20 @@
 import { appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { HistoryCheck } from '../history/index.js';
 import type { RywWindow } from './summarize.js';
 
 /** The figures of one scenario run, as printed and as appended to the results file. */
 export interface ScenarioSummary {
   readonly scenario: string;
+  /** The backend under test and the one the store falls back to. */
+  readonly primary: string;
+  readonly fallback: string;
   readonly settings: string;
   /** Fault injection → `failover` event, ms; null when no failover happened. */
   readonly failoverMs: number | null;
-  /** Fault lifted → `recovered` event (Redis serves again), ms; null when none. */
-  readonly backOnRedisMs: number | null;
+  /** Fault lifted → `recovered` event (the primary serves again), ms; null when none. */
+  readonly backOnPrimaryMs: number | null;
   /** Fault lifted → last operation answered by the fallback, ms (negative: before the lift). */
   readonly lastFallbackServeMs: number | null;
   readonly worstLatencyMs: number;
@@ -34,6 +38,8 @@ export interface ScenarioSummary {
   /** Worst event-loop delay seen during the run, ms: the noise every latency figure carries. */
   readonly maxLoopDelayMs: number;
   readonly wallMs: number;
+  /** When the run recorded a history: its violations per check (reported, asserted by the test). */
+  readonly history?: Readonly<Record<HistoryCheck, number>>;
   readonly notes?: string;
 }
 
@@ -51,10 +57,11 @@ export function report(summary: ScenarioSummary): void {
   const ms = (v: number | null) => (v === null ? '-' : `${Math.round(v)} ms`);
   console.log(
     `[failover] ${summary.scenario} (${summary.settings}): failover ${ms(summary.failoverMs)}, ` +
-      `back on redis ${ms(summary.backOnRedisMs)}, worst ${ms(summary.worstLatencyMs)} ` +
+      `back on ${summary.primary} ${ms(summary.backOnPrimaryMs)}, worst ${ms(summary.worstLatencyMs)} ` +
       `(p99 ${ms(summary.p99LatencyMs)}), errors ${summary.errors}, ops ${summary.ops}, ` +
       `failovers ${summary.failovers}, recovered ${summary.recoveries}, ` +
       `ryw violations after ${summary.rywCheckedUntil} ${summary.rywReported}, loop delay max ${ms(summary.maxLoopDelayMs)}` +
+      (summary.history ? `, history violations ${JSON.stringify(summary.history)}` : '') +
       (summary.notes ? ` — ${summary.notes}` : ''),
   );
   appendFileSync(RESULTS_FILE, `${JSON.stringify({ at: new Date().toISOString(), ...summary })}\n`);
