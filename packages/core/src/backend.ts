@@ -1,5 +1,8 @@
 /**
- * The contract every cache backend implements.
+ * The contract every cache backend implements, and the entry point of
+ * `@resilient-store/core/backend`: the contract plus the kit backend authors use
+ * (key, TTL and value checks, option checks, the shared errors), so every backend
+ * refuses bad input the same way.
  *
  * Backends move bytes. The store owns serialization, namespacing, TTL policy and
  * envelopes, so a backend never sees a JavaScript value, only a key string and a
@@ -151,3 +154,43 @@ export interface Backend {
   /** Release every socket and timer. Idempotent. */
   close(): Promise<void>;
 }
+
+/**
+ * The convention every backend package follows so `createStore` can build it from
+ * plain configuration: `export function fromConfig(config) { ... }`. `config` holds
+ * the backend's own options and its resolved `name`; unknown or mistyped fields are
+ * a `ConfigError` naming the field (see `rejectUnknownFields`).
+ */
+export interface BackendModule {
+  fromConfig(config: Record<string, unknown>): Backend | Promise<Backend>;
+}
+
+// ---------------------------------------------------------------- the kit
+
+export {
+  BackendTimeoutError,
+  BackendUnavailableError,
+  ConfigError,
+  InvalidInputError,
+  InvalidKeyError,
+  InvalidTtlError,
+  ResilientStoreError,
+  SerializationError,
+  toError,
+  ValueTooLargeError,
+} from './errors.js';
+export { checkConditionalEntry } from './kit/conditional.js';
+export { checkTtlMs, checkValue, valueTooLarge } from './kit/input.js';
+export { checkKey, checkPrefix, fitsBackend, keyBytes, validateKey } from './kit/keys.js';
+export {
+  backendName,
+  booleanOption,
+  isPlainObject,
+  nonEmptyString,
+  type PositiveIntegerRule,
+  plainObject,
+  positiveInteger,
+  rejectUnknownFields,
+} from './kit/options.js';
+export { storedByteLength, storedBytes, storedValueFits } from './kit/stored-value.js';
+export { encodeTombstone, isTombstone, stampOf } from './values/envelope.js';

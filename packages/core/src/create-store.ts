@@ -4,32 +4,18 @@ import {
   loadBackendModule,
   type ModuleImporter,
   nativeImporter,
-} from './backend-loader.js';
-import { DEFAULT_STARTUP_GRACE_MS } from './defaults.js';
+} from './config/backend-loader.js';
+import { BACKEND_TYPES, type PackagedBackendType } from './config/backend-types.js';
+import { type BackendPlan, planBackends, validateStoreConfig } from './config/plan.js';
 import { ConfigError, toError } from './errors.js';
 import { consoleLogger, type Logger } from './logger.js';
-import { fromConfig as memoryFromConfig } from './memory-backend.js';
-import type { BackendSlot } from './options.js';
-import { ResilientStore } from './store.js';
-import {
-  type BackendPlan,
-  type BackendType,
-  planBackends,
-  type StoreConfig,
-  validateStoreFields,
-} from './store-config.js';
-
-/** The package that implements each external backend type. */
-export const BACKEND_PACKAGES: Readonly<Record<Exclude<BackendType, 'memory'>, string>> = {
-  redis: '@resilient-store/redis',
-  postgres: '@resilient-store/postgres',
-  memcached: '@resilient-store/memcached',
-};
+import { type BackendSlot, DEFAULT_STARTUP_GRACE_MS, type StoreConfig } from './options.js';
+import { type MissingBackend, ResilientStore } from './store.js';
 
 /** Seams for tests: how modules are imported, which package serves a type, where the app lives. */
 export interface CreateStoreInternals {
   importer?: ModuleImporter;
-  packages?: Partial<Record<Exclude<BackendType, 'memory'>, string>>;
+  packages?: Partial<Record<PackagedBackendType, string>>;
   cwd?: string;
 }
 
@@ -44,22 +30,27 @@ function isBackend(value: unknown): value is Backend {
 }
 
 /**
- * The built-in memory backend has no driver or server that could be missing, so bad
- * options for it are configuration errors, named by their place in the config.
+ * A built-in backend has no driver or server that could be missing, so bad options
+ * for it are configuration errors, named by their place in the config.
  */
-function buildMemory(plan: BackendPlan): Backend {
+function buildBuiltIn(
+  plan: BackendPlan,
+  build: (options: Record<string, unknown>) => Backend,
+): Backend {
   try {
-    return memoryFromConfig({ ...plan.options });
+    return build({ ...plan.options });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    const detail = error.message.slice(error.field.length + 2);
-    throw new ConfigError(`${plan.field}.${error.field}`, detail, { cause: error });
+    throw error.within(plan.field);
   }
 }
 
-async function buildExternal(plan: BackendPlan, internals: CreateStoreInternals): Promise<Backend> {
-  const type = plan.type as Exclude<BackendType, 'memory'>;
-  const packageName = internals.packages?.[type] ?? BACKEND_PACKAGES[type];
+async function buildFromPackage(
+  plan: BackendPlan,
+  type: PackagedBackendType,
+  internals: CreateStoreInternals,
+): Promise<Backend> {
+  const packageName = internals.packages?.[type] ?? BACKEND_TYPES[type].package;
   const cwd = internals.cwd ?? process.cwd();
   const module = await loadBackendModule(packageName, internals.importer ?? nativeImporter, cwd);
   const backend = await module.fromConfig({ ...plan.options });
@@ -70,6 +61,16 @@ async function buildExternal(plan: BackendPlan, internals: CreateStoreInternals)
     throw new Error(`fromConfig named the backend "${backend.name}" instead of "${plan.name}"`);
   }
   return backend;
+}
+
+/** A `ConfigError` thrown by a backend package, also from another copy of core. */
+function asConfigError(error: unknown): ConfigError | undefined {
+  if (error instanceof ConfigError) return error;
+  const { code, field, detail } = (error ?? {}) as Partial<ConfigError>;
+  if (code !== 'ERR_RS_CONFIG' || typeof field !== 'string') return undefined;
+  return new ConfigError(field, typeof detail === 'string' ? detail : toError(error).message, {
+    cause: error,
+  });
 }
 
 function installHint(error: unknown): string {
@@ -97,7 +98,9 @@ async function closeAll(backends: readonly Backend[], logger: Logger): Promise<v
  * packages are imported only when configured, so an application installs only the
  * backends it uses. A backend whose package or driver is missing, or whose
  * construction fails, is left out with one warning saying what to install, and the
- * store runs on the others; `required: true` makes that a `ConfigError` instead.
+ * store runs on the others, its health `degraded` with the backend shown `missing`;
+ * `required: true` makes that a `ConfigError` instead. A mistake in a backend's own
+ * options (an unknown field, a wrong type) is always a `ConfigError` naming the field.
  * Unless `memoryFallback` is false, an in-process memory backend is appended as the
  * last resort. Invalid configuration is a `ConfigError` naming the field, raised
  * before any connection is opened. Resolves once every backend has connected, or
@@ -108,22 +111,36 @@ export async function createStore(
   /** @internal test seams */
   internals: CreateStoreInternals = {},
 ): Promise<ResilientStore> {
-  validateStoreFields(config);
-  const plans = planBackends(config);
+  validateStoreConfig(config);
+  const plans = planBackends(config, new Set(Object.keys(internals.packages ?? {})));
   const logger = config.logger ?? consoleLogger;
 
-  // Memory backends first: they open nothing, so their option errors come before any
+  // Built-in backends first: they open nothing, so their option errors come before any
   // connection is made.
-  const memory = new Map(plans.filter((p) => p.type === 'memory').map((p) => [p, buildMemory(p)]));
+  const builtIn = new Map<BackendPlan, Backend>();
+  for (const plan of plans) {
+    const entry = BACKEND_TYPES[plan.type];
+    if ('builtIn' in entry) builtIn.set(plan, buildBuiltIn(plan, entry.builtIn));
+  }
   const settled = await Promise.allSettled(
-    plans.map(async (plan) => memory.get(plan) ?? buildExternal(plan, internals)),
+    plans.map(
+      async (plan) =>
+        builtIn.get(plan) ?? buildFromPackage(plan, plan.type as PackagedBackendType, internals),
+    ),
   );
   const slots: BackendSlot[] = [];
+  const missing: MissingBackend[] = [];
   let requiredFailure: ConfigError | undefined;
   settled.forEach((outcome, i) => {
     const plan = plans[i] as BackendPlan;
     if (outcome.status === 'fulfilled') {
       slots.push({ backend: outcome.value, breaker: plan.breaker });
+      return;
+    }
+    // A mistake in the backend's options is the caller's bug, not an outage to ride out.
+    const configError = asConfigError(outcome.reason);
+    if (configError !== undefined) {
+      requiredFailure ??= configError.within(plan.field);
       return;
     }
     const reason = `${toError(outcome.reason).message}${installHint(outcome.reason)}`;
@@ -139,6 +156,7 @@ export async function createStore(
       { backend: plan.name, type: plan.type, err: toError(outcome.reason).message },
       `backend "${plan.name}" (${plan.type}) is left out: ${reason}`,
     );
+    missing.push({ position: i, name: plan.name, reason });
   });
 
   const built = slots.map((slot) => slot.backend);
@@ -151,18 +169,8 @@ export async function createStore(
   }
   let store: ResilientStore;
   try {
-    store = new ResilientStore({
-      backends: slots,
-      namespace: config.namespace,
-      defaultTtl: config.defaultTtl,
-      jitter: config.jitter,
-      operationTimeout: config.operationTimeout,
-      onAllFailed: config.onAllFailed,
-      breaker: config.breaker,
-      recovery: config.recovery,
-      logger,
-      serializer: config.serializer,
-    });
+    const { backends: _asData, memoryFallback: _switch, ...settings } = config;
+    store = new ResilientStore({ ...settings, logger, backends: slots }, { missing });
   } catch (error) {
     await closeAll(built, logger);
     throw error;

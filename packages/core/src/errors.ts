@@ -11,29 +11,35 @@ export class ResilientStoreError extends Error {
   }
 }
 
+/**
+ * The caller's own mistake (a bad key, TTL or value): no backend would take it, so
+ * it is never a backend failure, never failed over, and reaches the caller as is.
+ */
+export class InvalidInputError extends ResilientStoreError {}
+
 /** A key that is empty, not a string, or longer than a backend can store. */
-export class InvalidKeyError extends ResilientStoreError {
+export class InvalidKeyError extends InvalidInputError {
   constructor(message: string) {
     super('ERR_RS_INVALID_KEY', message);
   }
 }
 
 /** A TTL that is not a positive finite number of milliseconds or a duration string. */
-export class InvalidTtlError extends ResilientStoreError {
+export class InvalidTtlError extends InvalidInputError {
   constructor(message: string) {
     super('ERR_RS_INVALID_TTL', message);
   }
 }
 
 /** A value the serializer cannot encode (BigInt, cycles, functions, undefined). */
-export class SerializationError extends ResilientStoreError {
+export class SerializationError extends InvalidInputError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('ERR_RS_SERIALIZATION', message, options);
   }
 }
 
 /** A value larger than every backend's `maxValueBytes`. */
-export class ValueTooLargeError extends ResilientStoreError {
+export class ValueTooLargeError extends InvalidInputError {
   constructor(message: string) {
     super('ERR_RS_VALUE_TOO_LARGE', message);
   }
@@ -53,12 +59,25 @@ export class BackendUnavailableError extends ResilientStoreError {
   }
 }
 
-/** Invalid store or backend configuration; `field` names the offending option. */
+/**
+ * Invalid store or backend configuration; `field` names the offending option and
+ * `detail` says what is wrong with it (the message is `field: detail`).
+ */
 export class ConfigError extends ResilientStoreError {
   readonly field: string;
-  constructor(field: string, message: string, options?: { cause?: unknown }) {
-    super('ERR_RS_CONFIG', `${field}: ${message}`, options);
+  readonly detail: string;
+  constructor(field: string, detail: string, options?: { cause?: unknown }) {
+    super('ERR_RS_CONFIG', `${field}: ${detail}`, options);
     this.field = field;
+    this.detail = detail;
+  }
+
+  /**
+   * The same error one level down in a larger configuration: `within('backends[1]')`
+   * turns field `port` into `backends[1].port`.
+   */
+  within(parent: string): ConfigError {
+    return new ConfigError(`${parent}.${this.field}`, this.detail, { cause: this });
   }
 }
 

@@ -1,5 +1,12 @@
 import { EventEmitter } from 'node:events';
-import type { BreakerState } from './breaker.js';
+
+/**
+ * What a store tells its operators: events, per-operation timing and health.
+ * These types are the public face of routing/ and do not depend on its parts.
+ */
+
+/** A circuit breaker's state: `closed` serves, `open` refuses, `halfOpen` lets one probe through. */
+export type BreakerState = 'closed' | 'open' | 'halfOpen';
 
 /** Payloads of the events a store emits. Exactly one event per state transition. */
 export interface StoreEvents {
@@ -7,8 +14,8 @@ export interface StoreEvents {
   failover: { from: string; to: string | null; reason: string };
   /** A backend that had an outage serves again. */
   recovered: { backend: string; outageMs: number };
-  /** A backend's breaker changed state; `unavailable` means the backend reported a lost connection. */
-  breaker: { backend: string; state: BreakerState | 'unavailable' };
+  /** A backend's breaker changed state (a lost connection shows as the breaker opening). */
+  breaker: { backend: string; state: BreakerState };
   /**
    * Writes a backend missed were replayed into it: `keys` replayed, of which
    * `deleted` were deleted there and `skipped` already held a newer value.
@@ -48,6 +55,31 @@ export type OperationName =
   | 'clear';
 
 export type OperationObserver = (timing: OperationTiming) => void;
+
+export interface BackendHealth {
+  name: string;
+  /**
+   * Breaker state; `unavailable` while the backend reports a lost connection;
+   * `missing` for a configured backend `createStore` left out (its package or
+   * driver is not installed, or it could not be built), `lastError` saying why.
+   */
+  state: BreakerState | 'unavailable' | 'missing';
+  /** Message of the last error seen on this backend, if any. */
+  lastError: string | undefined;
+  /** Recent latency (exponentially weighted, sampled), in ms; undefined before any call. */
+  latencyMs: number | undefined;
+}
+
+export interface StoreHealth {
+  /**
+   * `ok`: the first backend serves and every configured one is there; `degraded`: a
+   * fallback serves, or a configured backend is missing; `down`: none can serve.
+   */
+  status: 'ok' | 'degraded' | 'down';
+  /** Name of the backend serving now, or null. */
+  active: string | null;
+  backends: BackendHealth[];
+}
 
 /**
  * A typed wrapper around EventEmitter. `error` is special in Node (it throws when

@@ -1,21 +1,52 @@
+// @resilient-store/core: the API of a store's users. Backend authors import
+// '@resilient-store/core/backend' (the Backend contract and its kit).
+
+// Transitional: the backend contract and kit, exported here before the
+// '@resilient-store/core/backend' subpath existed. Backend packages import them
+// from the subpath; these re-exports go once no package uses them from the root.
 export type {
   AvailabilitySignal,
   Backend,
   BackendCapabilities,
   BackendEntry,
+  BackendModule,
   CallControl,
   ConditionalEntry,
   ConditionalWrites,
   StoredValue,
 } from './backend.js';
-export type { BackendModule } from './backend-loader.js';
-export type { BreakerState } from './breaker.js';
+export { type MemoryBackendOptions, memoryBackend } from './backends/memory.js';
+export type { BackendConfig, BackendType } from './config/backend-types.js';
 export { createStore } from './create-store.js';
+export * from './errors.js';
+export type {
+  BackendHealth,
+  BreakerState,
+  OperationName,
+  OperationObserver,
+  OperationTiming,
+  StoreEventName,
+  StoreEvents,
+  StoreHealth,
+  StoreListener,
+} from './events.js';
+export { fitsBackend, keyBytes, validateKey } from './kit/keys.js';
+export { storedByteLength, storedBytes, storedValueFits } from './kit/stored-value.js';
+export { consoleLogger, type LogFn, type Logger, silentLogger } from './logger.js';
 export {
+  type BackendSlot,
+  type BreakerOptions,
   DEFAULT_BREAKER,
   DEFAULT_OPERATION_TIMEOUT_MS,
   DEFAULT_STARTUP_GRACE_MS,
-} from './defaults.js';
+  type ResilientStoreOptions,
+  type StoreConfig,
+  type StoreSettings,
+} from './options.js';
+export { HybridClock, STAMPS_PER_MS, stampAtWall, wallOfStamp } from './recovery/hlc.js';
+export type { RecoveryOptions } from './recovery/options.js';
+export type { OnOverflow } from './recovery/replay.js';
+export { ResilientStore, type SetManyEntry, type SetOptions } from './store.js';
 export {
   decodeValue,
   encodeTombstone,
@@ -23,26 +54,7 @@ export {
   isTombstone,
   stampOf,
   type ValueKind,
-} from './envelope.js';
-export * from './errors.js';
-export type {
-  OperationName,
-  OperationObserver,
-  OperationTiming,
-  StoreEventName,
-  StoreEvents,
-  StoreListener,
-} from './events.js';
-export type { BackendHealth, StoreHealth } from './health.js';
-export { fitsBackend, keyBytes, namespacedKey, validateKey } from './keys.js';
-export { consoleLogger, type LogFn, type Logger, silentLogger } from './logger.js';
-export { type MemoryBackendOptions, memoryBackend } from './memory-backend.js';
-export type { BackendSlot, BreakerOptions, ResilientStoreOptions } from './options.js';
-export { HybridClock, STAMPS_PER_MS, stampAtWall, wallOfStamp } from './recovery/hlc.js';
-export type { RecoveryOptions } from './recovery/options.js';
-export type { OnOverflow } from './recovery/replay.js';
-export { jsonSerializer, type Serializer } from './serializer.js';
-export { ResilientStore, type SetManyEntry, type SetOptions } from './store.js';
-export type { BackendConfig, BackendType, StoreConfig } from './store-config.js';
-export { storedByteLength, storedBytes, storedValueFits } from './stored-value.js';
-export { applyJitter, parseTtl, type Ttl } from './ttl.js';
+} from './values/envelope.js';
+export { namespacedKey } from './values/keys.js';
+export { jsonSerializer, type Serializer } from './values/serializer.js';
+export { applyJitter, parseTtl, type Ttl } from './values/ttl.js';

@@ -1,8 +1,23 @@
 import type { Backend } from './backend.js';
-import type { Logger } from './logger.js';
-import type { RecoveryOptions } from './recovery/options.js';
-import type { Serializer } from './serializer.js';
-import type { Ttl } from './ttl.js';
+import type { BackendConfig } from './config/backend-types.js';
+import { ConfigError } from './errors.js';
+import { isPlainObject } from './kit/options.js';
+import { consoleLogger, type Logger } from './logger.js';
+import {
+  type RecoveryOptions,
+  type ResolvedRecoveryOptions,
+  resolveRecoveryOptions,
+} from './recovery/options.js';
+import { validateNamespace } from './values/keys.js';
+import { jsonSerializer, type Serializer } from './values/serializer.js';
+import { parseTtl, type Ttl, ttlConfigError, validateJitter } from './values/ttl.js';
+
+/**
+ * The store's options, declared once: the settings shared by `new ResilientStore`
+ * and `createStore`, their defaults, and their validation. `ResilientStoreOptions`
+ * adds backend objects; `StoreConfig` (createStore's plain data) adds backends as
+ * data and the memory-fallback switch.
+ */
 
 /** Per-backend circuit-breaker settings (opossum semantics). */
 export interface BreakerOptions {
@@ -26,15 +41,8 @@ export interface BreakerOptions {
   rollingCountBuckets?: number;
 }
 
-/** A backend with optional breaker settings that override the store-wide ones. */
-export interface BackendSlot {
-  backend: Backend;
-  breaker?: BreakerOptions;
-}
-
-export interface ResilientStoreOptions {
-  /** Backends in order of preference; the first healthy one serves. */
-  backends: ReadonlyArray<Backend | BackendSlot>;
+/** The settings of a store, whichever way it is built. */
+export interface StoreSettings {
   /** Prefix for every key, joined with ':'. */
   namespace?: string;
   /** TTL used when a write names none; `undefined` means no expiry. */
@@ -51,4 +59,211 @@ export interface ResilientStoreOptions {
   serializer?: Serializer;
   /** How writes a backend missed are replayed into it; see `RecoveryOptions`. */
   recovery?: RecoveryOptions;
+}
+
+/** A backend with optional breaker settings that override the store-wide ones. */
+export interface BackendSlot {
+  backend: Backend;
+  breaker?: BreakerOptions;
+}
+
+/** Options of `new ResilientStore(...)`. */
+export interface ResilientStoreOptions extends StoreSettings {
+  /** Backends in order of preference; the first healthy one serves. */
+  backends: ReadonlyArray<Backend | BackendSlot>;
+}
+
+/** The plain-data configuration `createStore` accepts (JSON or environment friendly). */
+export interface StoreConfig extends StoreSettings {
+  /** Append an in-process memory backend as the last resort. Default true. */
+  memoryFallback?: boolean;
+  backends: BackendConfig[];
+}
+
+/** Every field of `StoreSettings`; the compile-time check below keeps it complete. */
+const SETTINGS_FIELDS = [
+  'namespace',
+  'defaultTtl',
+  'jitter',
+  'breaker',
+  'operationTimeout',
+  'onAllFailed',
+  'logger',
+  'serializer',
+  'recovery',
+] as const satisfies ReadonlyArray<keyof StoreSettings>;
+
+type UnlistedSetting = Exclude<keyof StoreSettings, (typeof SETTINGS_FIELDS)[number]>;
+// Fails to compile when a setting is declared above but missing from SETTINGS_FIELDS.
+const everySettingListed: [UnlistedSetting] extends [never] ? true : UnlistedSetting = true;
+void everySettingListed;
+
+/** Every field `createStore` accepts. */
+export const STORE_CONFIG_FIELDS: ReadonlySet<string> = new Set<keyof StoreConfig>([
+  ...SETTINGS_FIELDS,
+  'memoryFallback',
+  'backends',
+]);
+
+// ---------------------------------------------------------------- defaults
+
+/**
+ * Breaker defaults for a store nobody tuned. They are chosen so that an untuned
+ * store fails over within a fraction of a second and keeps serving, because the
+ * defaults are what most services run.
+ */
+export const DEFAULT_BREAKER: Required<BreakerOptions> = {
+  // A cache call on a healthy network answers in about a millisecond; 250 ms is
+  // far above a healthy tail yet lets a hung backend cost a caller at most a
+  // quarter of a second before the next backend answers.
+  timeout: 250,
+  // Open when more than half of the recent calls failed...
+  errorThresholdPercentage: 50,
+  // ...but only once there were at least this many calls in the window, so a
+  // single blip on an idle service does not open the breaker.
+  volumeThreshold: 5,
+  // A busy service fills the window with successes; this many failures in a
+  // row open the breaker anyway. With ~100 calls in flight, a hung backend
+  // trips it one timeout after the fault began.
+  consecutiveFailures: 10,
+  // Wait this long before one probe. Long enough that a backend flapping every
+  // few hundred ms cannot flap the store with it; short enough that a restarted
+  // backend serves again within a few seconds.
+  resetTimeout: 2_000,
+  // A 1 s window in 10 buckets (opossum's default is 10 s): the percentage
+  // reflects the last second, so a backend that turns slow but still answers
+  // some calls is judged on its current behaviour within about a second.
+  rollingCountTimeout: 1_000,
+  rollingCountBuckets: 10,
+};
+
+/**
+ * Overall budget for one store operation across every backend. It must cover a
+ * hung first backend (one breaker timeout) plus the answer of a fallback.
+ */
+export const DEFAULT_OPERATION_TIMEOUT_MS = 1_000;
+
+/** How long a backend may take to connect at startup before it is reported down. */
+export const DEFAULT_STARTUP_GRACE_MS = 1_000;
+
+// ---------------------------------------------------------------- validation
+
+/** `StoreSettings` checked, with defaults applied. */
+export interface ResolvedSettings {
+  readonly namespace: string | undefined;
+  /** Every key of the store starts with it ('' without a namespace). */
+  readonly prefix: string;
+  readonly defaultTtlMs: number | undefined;
+  readonly jitter: number;
+  readonly breaker: Required<BreakerOptions>;
+  readonly operationTimeoutMs: number;
+  /** Writes resolve (after one log line) instead of rejecting when every backend failed. */
+  readonly swallowWrites: boolean;
+  readonly logger: Logger;
+  readonly serializer: Serializer;
+  readonly recovery: ResolvedRecoveryOptions;
+}
+
+const LOGGER_METHODS = ['debug', 'info', 'warn', 'error'] as const;
+const SERIALIZER_METHODS = ['serialize', 'deserialize'] as const;
+
+/** Checks every setting; throws `ConfigError` naming the field. */
+export function resolveSettings(settings: StoreSettings): ResolvedSettings {
+  const namespace = validateNamespace(settings.namespace);
+  const defaultTtlMs = parseTtl(settings.defaultTtl, 'defaultTtl', ttlConfigError);
+  const jitter = validateJitter(settings.jitter);
+  if (settings.breaker !== undefined && !isPlainObject(settings.breaker)) {
+    throw new ConfigError('breaker', 'must be an object');
+  }
+  const breaker = breakerOptions(DEFAULT_BREAKER, settings.breaker, 'breaker');
+  const operationTimeoutMs = positiveMs(
+    settings.operationTimeout ?? DEFAULT_OPERATION_TIMEOUT_MS,
+    'operationTimeout',
+  );
+  const { onAllFailed } = settings;
+  if (onAllFailed !== undefined && onAllFailed !== 'throw' && onAllFailed !== 'swallow') {
+    throw new ConfigError('onAllFailed', "must be 'throw' or 'swallow'");
+  }
+  if (settings.logger !== undefined && !hasMethods(settings.logger, LOGGER_METHODS)) {
+    throw new ConfigError('logger', 'must have debug, info, warn and error methods');
+  }
+  if (settings.serializer !== undefined && !hasMethods(settings.serializer, SERIALIZER_METHODS)) {
+    throw new ConfigError('serializer', 'must have serialize and deserialize methods');
+  }
+  return {
+    namespace,
+    prefix: namespace === undefined ? '' : `${namespace}:`,
+    defaultTtlMs,
+    jitter,
+    breaker,
+    operationTimeoutMs,
+    swallowWrites: onAllFailed === 'swallow',
+    logger: settings.logger ?? consoleLogger,
+    serializer: settings.serializer ?? jsonSerializer,
+    recovery: resolveRecoveryOptions(settings.recovery),
+  };
+}
+
+/**
+ * The backends of `new ResilientStore`, each with its own breaker settings over
+ * the store's; throws `ConfigError` for anything that is not a Backend and for a
+ * name used twice.
+ */
+export function resolveBackends(
+  backends: ResilientStoreOptions['backends'] | undefined,
+  storeBreaker: Required<BreakerOptions>,
+): Array<{ backend: Backend; breaker: Required<BreakerOptions> }> {
+  if (!Array.isArray(backends) || backends.length === 0) {
+    throw new ConfigError('backends', 'at least one backend is required');
+  }
+  const names = new Set<string>();
+  return backends.map((entry: Backend | BackendSlot, i) => {
+    const { backend, breaker } = toSlot(entry);
+    if (!backend || typeof backend.get !== 'function' || typeof backend.name !== 'string') {
+      throw new ConfigError(`backends[${i}]`, 'is not a Backend');
+    }
+    if (names.has(backend.name)) {
+      throw new ConfigError(`backends[${i}].name`, `duplicate backend name "${backend.name}"`);
+    }
+    names.add(backend.name);
+    return { backend, breaker: breakerOptions(storeBreaker, breaker, `backends[${i}].breaker`) };
+  });
+}
+
+/** A backend as given, or with its own breaker settings. */
+function toSlot(entry: Backend | BackendSlot): BackendSlot {
+  return 'backend' in entry && typeof (entry as BackendSlot).backend === 'object'
+    ? (entry as BackendSlot)
+    : { backend: entry as Backend };
+}
+
+/** `overrides` over `base`, every field checked; errors name `field`. */
+function breakerOptions(
+  base: Required<BreakerOptions>,
+  overrides: BreakerOptions | undefined,
+  field: string,
+): Required<BreakerOptions> {
+  const merged = { ...base, ...overrides };
+  for (const [name, value] of Object.entries(merged)) {
+    positiveMs(value as number, `${field}.${name}`);
+  }
+  if (merged.errorThresholdPercentage > 100) {
+    throw new ConfigError(`${field}.errorThresholdPercentage`, 'must be at most 100');
+  }
+  return merged;
+}
+
+function positiveMs(value: number, field: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new ConfigError(field, `must be a positive number of milliseconds, got ${String(value)}`);
+  }
+  return value;
+}
+
+function hasMethods(value: unknown, methods: readonly string[]): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    methods.every((m) => typeof (value as Record<string, unknown>)[m] === 'function')
+  );
 }

@@ -1,35 +1,34 @@
-import type { BackendEntry, StoredValue } from './backend.js';
-import { Chain } from './chain.js';
-import { DeadlineQueue } from './deadline.js';
+import type { BackendEntry } from './backend.js';
+import { InvalidInputError, StoreClosedError, toError } from './errors.js';
 import {
-  DEFAULT_BREAKER,
-  DEFAULT_OPERATION_TIMEOUT_MS,
-  DEFAULT_STARTUP_GRACE_MS,
-} from './defaults.js';
-import { encodeValue, readValue, stampOf, UNREADABLE } from './envelope.js';
-import { ConfigError, StoreClosedError, toError } from './errors.js';
-import {
+  type BackendHealth,
   type OperationObserver,
   StoreEmitter,
   type StoreEventName,
+  type StoreHealth,
   type StoreListener,
 } from './events.js';
-import { type Cause, Failover, type OperationSpec } from './failover.js';
-import type { StoreHealth } from './health.js';
-import { namespacedKey, validateKey, validateNamespace } from './keys.js';
-import { type Fits, Limits } from './limits.js';
-import { consoleLogger, type Logger } from './logger.js';
-import { isCallerError, Member } from './member.js';
-import { type Operations, operations } from './operations.js';
-import type { ResilientStoreOptions } from './options.js';
+import { validateKey } from './kit/keys.js';
+import { storedByteLength } from './kit/stored-value.js';
+import type { Logger } from './logger.js';
+import {
+  DEFAULT_STARTUP_GRACE_MS,
+  type ResilientStoreOptions,
+  resolveBackends,
+  resolveSettings,
+} from './options.js';
 import { HybridClock } from './recovery/hlc.js';
-import { resolveRecoveryOptions } from './recovery/options.js';
 import { Recovery } from './recovery/recovery.js';
-import { jsonSerializer, type Serializer } from './serializer.js';
-import { SingleFlight } from './single-flight.js';
-import { breakerOptions, positive, toSlot } from './store-options.js';
-import { storedByteLength } from './stored-value.js';
-import { applyJitter, parseTtl, type Ttl, validateJitter } from './ttl.js';
+import { type OperationSpec, Router } from './routing/call.js';
+import { DeadlineQueue } from './routing/deadline.js';
+import { type Fits, Limits } from './routing/limits.js';
+import { Member } from './routing/member.js';
+import { DELETE, DELETE_MANY, GET, GET_MANY, HAS, SET, SET_MANY } from './routing/operations.js';
+import { OutageReporter } from './routing/outage-reporter.js';
+import { SingleFlight } from './routing/single-flight.js';
+import { ValueCodec } from './values/codec.js';
+import { namespacedKey } from './values/keys.js';
+import { applyJitter, parseTtl, type Ttl } from './values/ttl.js';
 
 export interface SetOptions {
   ttl?: Ttl;
@@ -41,6 +40,13 @@ export interface SetManyEntry<T = unknown> {
   ttl?: Ttl;
 }
 
+/** @internal A configured backend `createStore` left out, where it stood in the configuration. */
+export interface MissingBackend {
+  readonly position: number;
+  readonly name: string;
+  readonly reason: string;
+}
+
 /**
  * A cache that keeps answering while its backends fail.
  *
@@ -48,71 +54,53 @@ export interface SetManyEntry<T = unknown> {
  * error or a timeout it moves to the next, all within `operationTimeout`. When
  * every backend failed, reads answer a miss and writes reject with
  * `AllBackendsFailedError` (or, with `onAllFailed: 'swallow'`, log once per
- * state change and resolve).
+ * state change and resolve). How a call travels: routing/call.ts.
  */
 export class ResilientStore {
   private readonly members: readonly Member[];
-  private readonly chain: Chain;
-  private readonly failover: Failover;
+  private readonly outages: OutageReporter;
+  private readonly router: Router;
   private readonly limits: Limits;
+  private readonly codec: ValueCodec;
   private readonly recovery: Recovery;
   private readonly deadlines = new DeadlineQueue();
   private readonly events = new StoreEmitter();
   private readonly flights = new SingleFlight();
-  /** Stamps every write, so recovery can tell which of two copies is newer. */
-  private readonly clock = new HybridClock();
-  private readonly ops: Operations;
   private readonly logger: Logger;
-  private readonly serializer: Serializer;
   private readonly namespace: string | undefined;
   private readonly defaultTtlMs: number | undefined;
   private readonly jitter: number;
-  private readonly operationTimeoutMs: number;
   /** Every key of this store starts with it ('' without a namespace). */
   private readonly prefix: string;
   private closing: Promise<void> | undefined;
+  /** Backends `createStore` was configured with but left out, in configuration order. */
+  private readonly missing: readonly MissingBackend[];
 
-  constructor(options: ResilientStoreOptions) {
-    if (!options || !Array.isArray(options.backends) || options.backends.length === 0) {
-      throw new ConfigError('backends', 'at least one backend is required');
-    }
-    this.logger = options.logger ?? consoleLogger;
-    this.serializer = options.serializer ?? jsonSerializer;
-    this.namespace = validateNamespace(options.namespace);
-    this.defaultTtlMs = parseTtl(options.defaultTtl, 'defaultTtl');
-    this.jitter = options.jitter === undefined ? 0 : validateJitter(options.jitter);
-    this.operationTimeoutMs = positive(
-      options.operationTimeout ?? DEFAULT_OPERATION_TIMEOUT_MS,
-      'operationTimeout',
-    );
-    if (options.onAllFailed !== undefined && !['throw', 'swallow'].includes(options.onAllFailed)) {
-      throw new ConfigError('onAllFailed', "must be 'throw' or 'swallow'");
-    }
-    this.prefix = this.namespace === undefined ? '' : `${this.namespace}:`;
+  /** @param internal what `createStore` knows beyond the options (backends it left out) */
+  constructor(
+    options: ResilientStoreOptions,
+    internal: { readonly missing?: readonly MissingBackend[] } = {},
+  ) {
+    this.missing = [...(internal.missing ?? [])].sort((a, b) => a.position - b.position);
+    const settings = resolveSettings(options ?? {});
+    const backends = resolveBackends(options?.backends, settings.breaker);
+    this.logger = settings.logger;
+    this.namespace = settings.namespace;
+    this.prefix = settings.prefix;
+    this.defaultTtlMs = settings.defaultTtlMs;
+    this.jitter = settings.jitter;
+    // Stamps every write, so recovery can tell which of two copies is newer.
+    const clock = new HybridClock();
+    this.codec = new ValueCodec(settings.serializer, this.events, clock);
 
-    const slots = options.backends.map(toSlot);
-    const names = new Set<string>();
-    for (const [i, { backend }] of slots.entries()) {
-      if (!backend || typeof backend.get !== 'function' || typeof backend.name !== 'string') {
-        throw new ConfigError(`backends[${i}]`, 'is not a Backend');
-      }
-      if (names.has(backend.name)) {
-        throw new ConfigError(`backends[${i}].name`, `duplicate backend name "${backend.name}"`);
-      }
-      names.add(backend.name);
-    }
-    const storeBreaker = breakerOptions(DEFAULT_BREAKER, options.breaker, 'breaker');
-    let chain: Chain | undefined;
-    this.members = slots.map(
-      ({ backend, breaker }, i) =>
-        new Member(
-          backend,
-          breakerOptions(storeBreaker, breaker, `backends[${i}].breaker`),
-          this.deadlines,
-          (member, change) => chain?.onMemberChange(member, change),
+    let outages: OutageReporter | undefined;
+    this.members = backends.map(
+      ({ backend, breaker }) =>
+        new Member(backend, breaker, this.deadlines, (member, change) =>
+          outages?.onMemberChange(member, change),
         ),
     );
-    this.chain = chain = new Chain(
+    this.outages = outages = new OutageReporter(
       this.members,
       this.events,
       this.logger,
@@ -122,23 +110,24 @@ export class ResilientStore {
       members: this.members,
       events: this.events,
       logger: this.logger,
-      clock: this.clock,
+      clock,
       prefix: this.prefix,
-      options: resolveRecoveryOptions(options.recovery),
+      options: settings.recovery,
     });
     this.recovery = recovery;
     this.events.on('recovered', ({ backend }) => recovery.onRecovered(backend));
-    this.failover = new Failover({
+    this.router = new Router({
       members: this.members,
       events: this.events,
       logger: this.logger,
       deadlines: this.deadlines,
-      operationTimeoutMs: this.operationTimeoutMs,
-      swallowWrites: options.onAllFailed === 'swallow',
+      codec: this.codec,
+      operationTimeoutMs: settings.operationTimeoutMs,
+      swallowWrites: settings.swallowWrites,
       passedOver: (member, spec, input) => recovery.passedOver(member, spec, input),
+      missedClear: (member, prefix) => recovery.passedOverClear(member, prefix),
     });
     this.limits = new Limits(this.members);
-    this.ops = operations(this.failover, (stored) => this.decode(stored));
   }
 
   // ---------------------------------------------------------------- reads
@@ -146,24 +135,27 @@ export class ResilientStore {
   get<T = unknown>(key: string): Promise<T | undefined> {
     // Not an async function: the hottest call skips one promise and one tick.
     try {
-      const full = this.key(key);
-      return this.execute(this.ops.get, full, this.limits.key(full)) as Promise<T | undefined>;
+      return this.getKey(this.key(key)) as Promise<T | undefined>;
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
-  async has(key: string): Promise<boolean> {
-    return (await this.get(key)) !== undefined;
+  /** Whether an entry is there; its value is not decoded. */
+  has(key: string): Promise<boolean> {
+    try {
+      const full = this.key(key);
+      return this.execute(HAS, full, this.limits.key(full));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   getMany<T = unknown>(keys: readonly string[]): Promise<Array<T | undefined>> {
     try {
       if (keys.length === 0) return Promise.resolve([]);
       const full = keys.map((k) => this.key(k));
-      return this.execute(this.ops.getMany, full, this.limits.keys(full)) as Promise<
-        Array<T | undefined>
-      >;
+      return this.execute(GET_MANY, full, this.limits.keys(full)) as Promise<Array<T | undefined>>;
     } catch (error) {
       return Promise.reject(error);
     }
@@ -173,16 +165,7 @@ export class ResilientStore {
 
   set<T>(key: string, value: T, options?: SetOptions): Promise<void> {
     try {
-      const full = this.key(key);
-      // One clock read serves as the value's stamp and the operation's start.
-      const now = Date.now();
-      const entry: BackendEntry = {
-        key: full,
-        value: this.encode(value, this.clock.at(now)),
-        ttlMs: this.ttl(options?.ttl),
-      };
-      const fits = Limits.both(this.limits.key(full), this.limits.value(entry.value));
-      return this.execute(this.ops.set, entry, fits, now);
+      return this.setKey(this.key(key), value, options);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -190,25 +173,32 @@ export class ResilientStore {
 
   async setMany<T>(entries: ReadonlyArray<SetManyEntry<T>>): Promise<void> {
     if (entries.length === 0) return;
+    const now = Date.now();
+    let largest = 0;
     const prepared = entries.map((e): BackendEntry => {
-      const key = this.key(e.key);
-      return { key, value: this.encode(e.value, this.clock.now()), ttlMs: this.ttl(e.ttl) };
+      const entry = {
+        key: this.key(e.key),
+        value: this.codec.encode(e.value, now),
+        ttlMs: this.ttl(e.ttl),
+      };
+      // A loop, not Math.max(...sizes): spreading a large batch overflows the call stack.
+      largest = Math.max(largest, storedByteLength(entry.value));
+      return entry;
     });
     const keys = prepared.map((e) => e.key);
-    const largest = Math.max(...prepared.map((e) => storedByteLength(e.value)));
     const fits = Limits.both(this.limits.keys(keys), this.limits.valueBytes(largest));
-    return this.execute(this.ops.setMany, prepared, fits);
+    return this.execute(SET_MANY, prepared, fits, now);
   }
 
   async delete(key: string): Promise<boolean> {
     const full = this.key(key);
-    return this.execute(this.ops.delete, full, this.limits.key(full));
+    return this.execute(DELETE, full, this.limits.key(full));
   }
 
   async deleteMany(keys: readonly string[]): Promise<number> {
     if (keys.length === 0) return 0;
     const full = keys.map((k) => this.key(k));
-    return this.execute(this.ops.deleteMany, full, this.limits.keys(full));
+    return this.execute(DELETE_MANY, full, this.limits.keys(full));
   }
 
   /**
@@ -217,26 +207,7 @@ export class ResilientStore {
    */
   async clear(): Promise<void> {
     this.assertOpen();
-    const prefix = this.prefix;
-    const usable = this.members.filter((m) => m.usable);
-    // A backend that misses the clear has it replayed before it serves these keys again.
-    for (const member of this.members) {
-      if (!member.usable) this.recovery.passedOverClear(member, prefix);
-    }
-    const results = await Promise.allSettled(
-      usable.map((m) =>
-        m.call((b) => b.clear(prefix), Math.min(m.timeoutMs * 4, this.operationTimeoutMs)),
-      ),
-    );
-    const causes: Cause[] = [];
-    results.forEach((r, i) => {
-      if (r.status === 'rejected') {
-        causes.push({ backend: usable[i]!.name, error: toError(r.reason) });
-        this.recovery.passedOverClear(usable[i]!, prefix);
-      }
-    });
-    if (causes.length === usable.length)
-      this.failover.allFailed('clear', causes.length ? causes : this.failover.unavailableCauses());
+    await this.router.clear(this.prefix);
   }
 
   /**
@@ -245,15 +216,16 @@ export class ResilientStore {
    * every waiting caller and is not cached.
    */
   async getOrSet<T>(key: string, loader: () => T | Promise<T>, options?: SetOptions): Promise<T> {
-    return this.flights.run(this.key(key), async () => {
-      const cached = await this.get<T>(key);
+    const full = this.key(key);
+    return this.flights.run(full, async () => {
+      const cached = (await this.getKey(full)) as T | undefined;
       if (cached !== undefined) return cached;
       const value = await loader();
       try {
-        await this.set(key, value, options);
+        await this.setKey(full, value, options);
       } catch (error) {
         // The caller asked for a value and has one; a failed cache write is not theirs.
-        if (isCallerError(toError(error))) throw error;
+        if (error instanceof InvalidInputError) throw error;
         this.events.emit('error', { backend: null, operation: 'set', error: toError(error) });
       }
       return value;
@@ -263,23 +235,33 @@ export class ResilientStore {
   // ---------------------------------------------------------------- state
 
   health(): StoreHealth {
-    const active = this.chain.active;
-    const first = this.members[0];
+    const active = this.outages.active;
+    const complete = active === this.members[0] && this.missing.length === 0;
+    const backends: BackendHealth[] = this.members.map((m) => ({
+      name: m.name,
+      state: m.connected ? m.breaker.state : 'unavailable',
+      lastError: m.lastError?.message,
+      latencyMs: m.latencyMs,
+    }));
+    // In ascending position, each lands where it stood in the configuration.
+    for (const { position, name, reason } of this.missing) {
+      backends.splice(position, 0, {
+        name,
+        state: 'missing',
+        lastError: reason,
+        latencyMs: undefined,
+      });
+    }
     return {
-      status: active === undefined ? 'down' : active === first ? 'ok' : 'degraded',
+      status: active === undefined ? 'down' : complete ? 'ok' : 'degraded',
       active: active?.name ?? null,
-      backends: this.members.map((m) => ({
-        name: m.name,
-        state: m.connected ? m.breaker.state : 'unavailable',
-        lastError: m.lastError?.message,
-        latencyMs: m.latencyMs,
-      })),
+      backends,
     };
   }
 
   /** Resolves once every backend has connected, or after `timeoutMs`. */
   ready(timeoutMs = DEFAULT_STARTUP_GRACE_MS): Promise<void> {
-    return this.chain.waitForConnections(timeoutMs);
+    return this.outages.waitForConnections(timeoutMs);
   }
 
   on<E extends StoreEventName>(event: E, listener: StoreListener<E>): this {
@@ -302,13 +284,13 @@ export class ResilientStore {
    * unset: no clock is read on the hot path without an observer.
    */
   observeOperations(observer: OperationObserver | undefined): void {
-    this.failover.observer = observer;
+    this.router.observer = observer;
   }
 
   /** Close every backend. Idempotent; leaves no timer or socket behind. */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      this.chain.close();
+      this.outages.close();
       this.recovery.close();
       this.deadlines.clear();
       for (const member of this.members) member.close();
@@ -328,7 +310,7 @@ export class ResilientStore {
 
   // ---------------------------------------------------------------- input
 
-  /** Every operation goes down the chain through here, once the store is known open. */
+  /** Every operation goes down the backends through here, once the store is known open. */
   private execute<I, T, R>(
     spec: OperationSpec<I, T, R>,
     input: I,
@@ -336,7 +318,25 @@ export class ResilientStore {
     now?: number,
   ): Promise<R> {
     this.assertOpen();
-    return this.failover.execute(spec, input, fits, now);
+    return this.router.run(spec, input, fits, now);
+  }
+
+  /** `get` of a key already validated and namespaced. */
+  private getKey(full: string): Promise<unknown> {
+    return this.execute(GET, full, this.limits.key(full));
+  }
+
+  /** `set` of a key already validated and namespaced. */
+  private setKey(full: string, value: unknown, options: SetOptions | undefined): Promise<void> {
+    // One clock read serves as the value's write time and the operation's start.
+    const now = Date.now();
+    const entry: BackendEntry = {
+      key: full,
+      value: this.codec.encode(value, now),
+      ttlMs: this.ttl(options?.ttl),
+    };
+    const fits = Limits.both(this.limits.key(full), this.limits.value(entry.value));
+    return this.execute(SET, entry, fits, now);
   }
 
   private assertOpen(): void {
@@ -351,25 +351,5 @@ export class ResilientStore {
   private ttl(ttl: Ttl | undefined): number | undefined {
     const ms = ttl === undefined ? this.defaultTtlMs : parseTtl(ttl);
     return ms !== undefined && this.jitter > 0 ? applyJitter(ms, this.jitter) : ms;
-  }
-
-  private encode(value: unknown, stamp: number): StoredValue {
-    return encodeValue(value, this.serializer, stamp);
-  }
-
-  private decode(stored: StoredValue): unknown {
-    // A write after this read must be ordered after the value read, whatever the clocks.
-    const stamp = stampOf(stored);
-    if (stamp !== undefined) this.clock.observe(stamp);
-    const value = readValue(stored, this.serializer);
-    if (value === UNREADABLE) {
-      this.events.emit('error', {
-        backend: null,
-        operation: 'get',
-        error: new Error('unreadable entry treated as a miss'),
-      });
-      return undefined;
-    }
-    return value;
   }
 }

@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Backend } from '../src/backend.js';
-import type { ModuleImporter } from '../src/backend-loader.js';
+import { memoryBackend } from '../src/backends/memory.js';
+import type { ModuleImporter } from '../src/config/backend-loader.js';
+import { esmEntry } from '../src/config/resolve-from-app.js';
 import { type CreateStoreInternals, createStore } from '../src/create-store.js';
 import { ConfigError } from '../src/errors.js';
 import type { LogFn, Logger } from '../src/logger.js';
-import { memoryBackend } from '../src/memory-backend.js';
-import { esmEntry } from '../src/resolve-from-app.js';
+import type { StoreConfig } from '../src/options.js';
 import type { ResilientStore } from '../src/store.js';
-import type { StoreConfig } from '../src/store-config.js';
 
 /** A package name nothing provides, to hit the real `import()` failure. */
 const MISSING_PACKAGE = '@resilient-store/no-such-backend-package';
@@ -102,6 +102,30 @@ describe('createStore: configuration errors', () => {
     expect(field).toBe('operationTimeout');
   });
 
+  it('names the known backend types when a type is unknown', async () => {
+    const error = await open({ backends: [{ type: 'mongo' }] } as unknown as StoreConfig).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toMatch(/"mongo".*known types: redis, memory/);
+  });
+
+  it.each([
+    'postgres',
+    'memcached',
+  ] as const)('refuses %s while its package has no backend, before importing anything', async (type) => {
+    const imported: string[] = [];
+    const importer: ModuleImporter = async (specifier) => {
+      imported.push(specifier);
+      return {};
+    };
+    const error = await open({ backends: [{ type }] }, { importer }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).field).toBe('backends[0].type');
+    expect((error as ConfigError).message).toContain('not available yet');
+    expect(imported).toEqual([]);
+  });
+
   it('checks the whole config before importing any backend package', async () => {
     const imported: string[] = [];
     const importer: ModuleImporter = async (specifier) => {
@@ -124,7 +148,13 @@ describe('createStore: building backends', () => {
     expect(logger.warnings).toHaveLength(1);
     expect(logger.warnings[0]).toContain(`npm install ${MISSING_PACKAGE}`);
     expect(logger.warnings[0]).toContain('"redis"');
-    expect(store.health().backends.map((b) => b.name)).toEqual(['memory']);
+    const health = store.health();
+    expect(health.backends.map((b) => [b.name, b.state])).toEqual([
+      ['redis', 'missing'],
+      ['memory', 'closed'],
+    ]);
+    expect(health.backends[0]?.lastError).toContain(`npm install ${MISSING_PACKAGE}`);
+    expect(health).toMatchObject({ status: 'degraded', active: 'memory' });
 
     await store.set('greeting', { hello: 'world' }, { ttl: '1m' });
     expect(await store.get('greeting')).toEqual({ hello: 'world' });
@@ -177,7 +207,7 @@ describe('createStore: building backends', () => {
     );
     expect(logger.warnings).toHaveLength(1);
     expect(logger.warnings[0]).toContain('does not export fromConfig');
-    expect(store.health().backends.map((b) => b.name)).toEqual(['memory']);
+    expect(store.health().backends.map((b) => b.name)).toEqual(['memcached', 'memory']);
   });
 
   it('names a missing driver rather than the backend package', async () => {
@@ -198,17 +228,41 @@ describe('createStore: building backends', () => {
     const importer = importerOf({
       'pkg-throws': {
         fromConfig: () => {
-          throw new ConfigError('url', 'must be a redis:// URL');
+          throw new Error('driver refused the options');
         },
       },
     });
     const store = await open(
-      { logger, backends: [{ type: 'redis', url: 'nope' }] },
+      { logger, backends: [{ type: 'redis', url: 'redis://cache:6379' }] },
       { importer, packages: { redis: 'pkg-throws' } },
     );
     expect(logger.warnings).toHaveLength(1);
-    expect(logger.warnings[0]).toContain('url: must be a redis:// URL');
-    expect(store.health().backends.map((b) => b.name)).toEqual(['memory']);
+    expect(logger.warnings[0]).toContain('driver refused the options');
+    expect(store.health().backends.map((b) => b.name)).toEqual(['redis', 'memory']);
+    expect(store.health().status).toBe('degraded');
+  });
+
+  it("rejects a mistake in a backend's options with a ConfigError naming the field", async () => {
+    const logger = recordingLogger();
+    const importer = importerOf({
+      'pkg-strict': {
+        fromConfig: (config: Record<string, unknown>) => {
+          if ('urll' in config) throw new ConfigError('urll', 'unknown redis backend option');
+          return memoryBackend({ name: String(config.name) });
+        },
+      },
+    });
+    const promise = open(
+      { logger, backends: [{ type: 'redis', urll: 'redis://cache:6379' }] },
+      { importer, packages: { redis: 'pkg-strict' } },
+    );
+    expect(await configErrorField(promise)).toBe('backends[0].urll');
+    expect(logger.warnings).toEqual([]);
+  });
+
+  it('is ok only when every configured backend is there and the first serves', async () => {
+    const store = await open({ backends: [{ type: 'memory', name: 'local' }] });
+    expect(store.health()).toMatchObject({ status: 'ok', active: 'local' });
   });
 
   it('passes backend options to fromConfig with the resolved name, keeping store fields out', async () => {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DeadlineQueue } from '../src/deadline.js';
+import { DeadlineQueue } from '../src/routing/deadline.js';
 
 beforeEach(() => {
   vi.useFakeTimers();

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SerializationError } from '../src/errors.js';
 import {
   decodeEnvelope,
   decodeValue,
@@ -9,9 +10,8 @@ import {
   readValue,
   stampOf,
   UNREADABLE,
-} from '../src/envelope.js';
-import { SerializationError } from '../src/errors.js';
-import { jsonSerializer, type Serializer } from '../src/serializer.js';
+} from '../src/values/envelope.js';
+import { jsonSerializer, type Serializer } from '../src/values/serializer.js';
 
 /** A stamp: wall ms 1_732_000_000_123, counter 45. */
 const NOW = 1_732_000_000_123_045;

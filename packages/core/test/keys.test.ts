@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, InvalidKeyError } from '../src/errors.js';
-import {
-  fitsBackend,
-  keyBytes,
-  namespacedKey,
-  validateKey,
-  validateNamespace,
-} from '../src/keys.js';
+import { fitsBackend, keyBytes, validateKey } from '../src/kit/keys.js';
+import { namespacedKey, validateNamespace } from '../src/values/keys.js';
 
 const LONE_HIGH = '\ud83d';
 const LONE_LOW = '\ude00';

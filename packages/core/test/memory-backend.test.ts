@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredValue } from '../src/backend.js';
+import { fromConfig, MEMORY_DEFAULTS, memoryBackend } from '../src/backends/memory.js';
 import {
   BackendUnavailableError,
   ConfigError,
   InvalidTtlError,
   ValueTooLargeError,
 } from '../src/errors.js';
-import { fromConfig, MEMORY_DEFAULTS, memoryBackend } from '../src/memory-backend.js';
-import { storedBytes } from '../src/stored-value.js';
+import { storedBytes } from '../src/kit/stored-value.js';
 
 const bytes = (text: string): Uint8Array => new Uint8Array(Buffer.from(text));
 const text = (value: StoredValue | null | undefined): string | undefined =>

@@ -8,6 +8,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -158,6 +159,41 @@ await store.close();
 console.log(JSON.stringify({ value, warnings, active: health.active, backends: health.backends.map((b) => b.name) }));
 `;
 
+/** A backend author's module: the kit from the subpath export, with its types. */
+const KIT_SOURCE = `
+import {
+  type Backend,
+  checkKey,
+  ConfigError,
+  InvalidKeyError,
+  positiveInteger,
+  storedBytes,
+} from '@resilient-store/core/backend';
+
+const port: number = positiveInteger(6379, 'port');
+const bytes: Buffer = storedBytes('value');
+const name: Backend['name'] = 'kit-user';
+// @ts-expect-error: the field name is a string
+positiveInteger(1, 2);
+let keyError = '';
+try {
+  checkKey('k'.repeat(300), 250);
+} catch (error) {
+  if (error instanceof InvalidKeyError) keyError = error.code;
+}
+let configField = '';
+try {
+  positiveInteger(0, 'port');
+} catch (error) {
+  if (error instanceof ConfigError) configField = error.field;
+}
+console.log(JSON.stringify({ port, bytes: bytes.byteLength, name, keyError, configField }));
+`;
+
+/** The TypeScript compiler of this workspace, to check an application's types. */
+const TSC = createRequire(join(PACKAGES_DIR, 'core', 'package.json')).resolve('typescript/bin/tsc');
+const NODE_TYPES = resolve(PACKAGES_DIR, '..', 'node_modules', '@types');
+
 interface ScriptResult {
   value: unknown;
   warnings: string[];
@@ -213,10 +249,29 @@ describe('packed install', () => {
     }, 60_000);
   }
 
+  it('offers the backend kit at @resilient-store/core/backend, with types', async () => {
+    writeFileSync(join(coreOnly, 'kit.ts'), KIT_SOURCE);
+    const compilerArgs = [
+      ...['--strict', '--target', 'es2022', '--module', 'nodenext'],
+      ...['--moduleResolution', 'nodenext'],
+      ...['--typeRoots', NODE_TYPES, '--types', 'node', '--outDir', coreOnly],
+      join(coreOnly, 'kit.ts'),
+    ];
+    await sh(process.execPath, [TSC, ...compilerArgs], coreOnly);
+    const out = await sh(process.execPath, [join(coreOnly, 'kit.js')], elsewhere);
+    expect(JSON.parse(out)).toEqual({
+      port: 6379,
+      bytes: 5,
+      name: 'kit-user',
+      keyError: 'ERR_RS_INVALID_KEY',
+      configField: 'port',
+    });
+  }, 60_000);
+
   it('runs on the memory fallback with one install hint when the package is absent', async () => {
     const result = await check(coreOnly, false);
     expect(result.value).toEqual({ hello: 'world' });
-    expect(result.backends).toEqual(['memory']);
+    expect(result.backends).toEqual(['redis', 'memory']);
     expect(result.warnings).toHaveLength(1);
     expect(result.warnings[0]).toContain('npm install @resilient-store/redis');
   }, 60_000);

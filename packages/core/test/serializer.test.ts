@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SerializationError } from '../src/errors.js';
-import { jsonSerializer } from '../src/serializer.js';
+import { jsonSerializer } from '../src/values/serializer.js';
 
 const roundTrip = (value: unknown): unknown =>
   jsonSerializer.deserialize(jsonSerializer.serialize(value));

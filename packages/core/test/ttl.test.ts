@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, InvalidTtlError } from '../src/errors.js';
-import { applyJitter, parseTtl, validateJitter } from '../src/ttl.js';
+import { applyJitter, parseTtl, validateJitter } from '../src/values/ttl.js';
 
 describe('parseTtl', () => {
   it('answers undefined when no TTL is given', () => {

@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import {
-  type ConditionalEntry,
   type ConditionalWrites,
-  SerializationError,
-} from '@resilient-store/core';
+  checkConditionalEntry,
+  storedBytes,
+} from '@resilient-store/core/backend';
 import { Cluster } from 'ioredis';
-import { checkKey, checkTtl, toValue } from './input.js';
 import { REDIS_MAX_KEY_BYTES, type RedisClient } from './options.js';
 import { groupBySlot, pick } from './slots.js';
 
@@ -94,12 +93,23 @@ interface Prepared {
  */
 export function redisConditionalWrites(
   client: RedisClient,
+  backend: string,
   maxValueBytes: number,
   ready: () => Promise<void>,
 ): ConditionalWrites {
+  const limits = { maxKeyBytes: REDIS_MAX_KEY_BYTES, maxValueBytes };
   return {
     async setIfOlder(entries) {
-      const prepared = entries.map((entry) => prepare(entry, maxValueBytes));
+      for (const entry of entries) checkConditionalEntry(entry, backend, limits);
+      const prepared = entries.map(
+        (entry): Prepared => ({
+          key: entry.key,
+          stamp: String(entry.stamp),
+          ttl: String(entry.ttlMs ?? 0),
+          // A string as it is (ioredis's cheaper path), bytes as a Buffer view.
+          value: typeof entry.value === 'string' ? entry.value : storedBytes(entry.value),
+        }),
+      );
       if (prepared.length === 0) return [];
       await ready();
       const answers = new Array<boolean>(prepared.length).fill(false);
@@ -124,23 +134,6 @@ export function redisConditionalWrites(
       await Promise.all(scripts);
       return answers;
     },
-  };
-}
-
-function prepare(entry: ConditionalEntry, maxValueBytes: number): Prepared {
-  checkKey(entry.key, REDIS_MAX_KEY_BYTES);
-  checkTtl(entry.ttlMs);
-  const { stamp } = entry;
-  if (typeof stamp !== 'number' || !Number.isSafeInteger(stamp) || stamp < 0) {
-    throw new SerializationError(
-      `a conditional entry's stamp must be a non-negative safe integer, got ${String(stamp)}`,
-    );
-  }
-  return {
-    key: entry.key,
-    stamp: String(stamp),
-    ttl: String(entry.ttlMs ?? 0),
-    value: toValue(entry.value, maxValueBytes),
   };
 }
 

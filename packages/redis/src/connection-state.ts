@@ -1,5 +1,9 @@
-import type { AvailabilitySignal } from '@resilient-store/core';
-import { BackendTimeoutError, BackendUnavailableError, toError } from '@resilient-store/core';
+import type { AvailabilitySignal } from '@resilient-store/core/backend';
+import {
+  BackendTimeoutError,
+  BackendUnavailableError,
+  toError,
+} from '@resilient-store/core/backend';
 import type { RedisClient } from './options.js';
 
 type Listener = (available: boolean, cause?: Error) => void;

@@ -1,5 +1,5 @@
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
-import { ConfigError } from '@resilient-store/core';
+import { ConfigError } from '@resilient-store/core/backend';
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 import { reconnectDelay } from './backoff.js';
 import type {

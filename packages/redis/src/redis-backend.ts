@@ -1,12 +1,17 @@
-import type {
-  Backend,
-  BackendCapabilities,
-  BackendEntry,
-  CallControl,
-  ConditionalWrites,
-  StoredValue,
-} from '@resilient-store/core';
-import { BackendUnavailableError } from '@resilient-store/core';
+import {
+  type Backend,
+  type BackendCapabilities,
+  type BackendEntry,
+  BackendUnavailableError,
+  type CallControl,
+  type ConditionalWrites,
+  checkKey,
+  checkPrefix,
+  checkTtlMs,
+  checkValue,
+  type StoredValue,
+  storedBytes,
+} from '@resilient-store/core/backend';
 import { Cluster } from 'ioredis';
 import { clearPrefix } from './clear-prefix.js';
 import { closeClient } from './close-client.js';
@@ -14,7 +19,6 @@ import { CommandWriter } from './command-writer.js';
 import { redisConditionalWrites } from './conditional-writes.js';
 import { ConnectionState } from './connection-state.js';
 import { createClient } from './create-client.js';
-import { checkKey, checkPrefix, checkTtl, toValue } from './input.js';
 import { type KeyCommands, keyCommands, type SetCommand } from './key-commands.js';
 import { REDIS_MAX_KEY_BYTES, type RedisBackendOptions, type RedisClient } from './options.js';
 import { type RedisSettings, resolveSettings } from './settings.js';
@@ -59,7 +63,9 @@ class RedisBackendImpl implements RedisBackend {
     this.#settings = settings;
     this.#commands = keyCommands(client);
     this.#writer = new CommandWriter(client);
-    this.conditional = redisConditionalWrites(client, settings.maxValueBytes, () => this.#ready());
+    this.conditional = redisConditionalWrites(client, this.name, settings.maxValueBytes, () =>
+      this.#ready(),
+    );
     this.availability = new ConnectionState(client, settings.name, { keepErrorListener: owned });
     this.capabilities = Object.freeze({
       shared: true,
@@ -102,8 +108,9 @@ class RedisBackendImpl implements RedisBackend {
     let bytes: Buffer | string;
     try {
       checkKey(key, REDIS_MAX_KEY_BYTES);
-      checkTtl(ttlMs);
-      bytes = toValue(value, this.#settings.maxValueBytes);
+      checkTtlMs(ttlMs);
+      checkValue(value, this.name, this.#settings.maxValueBytes);
+      bytes = sendable(value);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -116,8 +123,9 @@ class RedisBackendImpl implements RedisBackend {
   async setMany(entries: readonly BackendEntry[]): Promise<void> {
     const commands: SetCommand[] = entries.map(({ key, value, ttlMs }) => {
       checkKey(key, REDIS_MAX_KEY_BYTES);
-      checkTtl(ttlMs);
-      return { key, value: toValue(value, this.#settings.maxValueBytes), ttlMs };
+      checkTtlMs(ttlMs);
+      checkValue(value, this.name, this.#settings.maxValueBytes);
+      return { key, value: sendable(value), ttlMs };
     });
     if (commands.length === 0) return;
     await this.#ready();
@@ -196,6 +204,11 @@ class RedisBackendImpl implements RedisBackend {
     if (this.#closing) return Promise.reject(new BackendUnavailableError(this.name, 'closed'));
     return this.availability.whenReady(this.#settings.commandTimeout);
   }
+}
+
+/** What ioredis should send: a string as it is (its cheaper path), bytes as a Buffer view (no copy). */
+function sendable(value: StoredValue): Buffer | string {
+  return typeof value === 'string' ? value : storedBytes(value);
 }
 
 function refreshSlots(cluster: Cluster): Promise<void> {

@@ -1,11 +1,11 @@
-import type { NoteWrite, OperationSpec } from '../attempt.js';
 import type { StoredValue } from '../backend.js';
-import { stampOf } from '../envelope.js';
 import { BackendUnavailableError, toError } from '../errors.js';
 import type { StoreEmitter } from '../events.js';
-import { fitsBackend } from '../keys.js';
+import { fitsBackend } from '../kit/keys.js';
 import type { Logger } from '../logger.js';
-import type { Member } from '../member.js';
+import type { NoteWrite, OperationSpec } from '../routing/call.js';
+import type { Member } from '../routing/member.js';
+import { stampOf } from '../values/envelope.js';
 import type { HybridClock } from './hlc.js';
 import { Journal } from './journal.js';
 import {

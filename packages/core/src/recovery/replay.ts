@@ -1,7 +1,7 @@
 import type { Backend, ConditionalEntry, StoredValue } from '../backend.js';
-import { encodeTombstone, isTombstone, stampOf } from '../envelope.js';
-import { fitsBackend } from '../keys.js';
-import { storedValueFits } from '../stored-value.js';
+import { fitsBackend } from '../kit/keys.js';
+import { storedValueFits } from '../kit/stored-value.js';
+import { encodeTombstone, isTombstone, stampOf } from '../values/envelope.js';
 import type { HybridClock } from './hlc.js';
 import type { Journal, JournalEntry } from './journal.js';
 

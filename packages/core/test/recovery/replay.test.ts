@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { Backend, StoredValue } from '../../src/backend.js';
+import { memoryBackend } from '../../src/backends/memory.js';
+import { HybridClock, stampAtWall } from '../../src/recovery/hlc.js';
+import { Journal } from '../../src/recovery/journal.js';
+import { type OnOverflow, replayJournal } from '../../src/recovery/replay.js';
 import {
   encodeTombstone,
   encodeValue,
   isTombstone,
   readValue,
   stampOf,
-} from '../../src/envelope.js';
-import { memoryBackend } from '../../src/memory-backend.js';
-import { HybridClock, stampAtWall } from '../../src/recovery/hlc.js';
-import { Journal } from '../../src/recovery/journal.js';
-import { type OnOverflow, replayJournal } from '../../src/recovery/replay.js';
-import { jsonSerializer } from '../../src/serializer.js';
+} from '../../src/values/envelope.js';
+import { jsonSerializer } from '../../src/values/serializer.js';
 import { FakeBackend } from '../fake-backend.js';
 
 const NOW = 1_732_000_000_000;

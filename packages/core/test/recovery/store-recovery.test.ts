@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AvailabilitySignal, Backend, StoredValue } from '../../src/backend.js';
+import { memoryBackend } from '../../src/backends/memory.js';
 import { createStore } from '../../src/create-store.js';
-import { isTombstone, readValue, stampOf } from '../../src/envelope.js';
 import { ConfigError } from '../../src/errors.js';
 import type { StoreEvents } from '../../src/events.js';
-import { memoryBackend } from '../../src/memory-backend.js';
-import { jsonSerializer } from '../../src/serializer.js';
 import { ResilientStore } from '../../src/store.js';
+import { isTombstone, readValue, stampOf } from '../../src/values/envelope.js';
+import { jsonSerializer } from '../../src/values/serializer.js';
 import { FakeBackend, recordingLogger } from '../fake-backend.js';
 
 const breaker = {

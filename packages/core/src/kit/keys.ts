@@ -1,4 +1,4 @@
-import { ConfigError, InvalidKeyError } from './errors.js';
+import { InvalidKeyError } from '../errors.js';
 
 /**
  * The key rules, in one place. A key is a non-empty, well-formed string: a lone
@@ -17,12 +17,14 @@ interface WellFormedString {
   isWellFormed(): boolean;
 }
 
-function preview(key: string): string {
+/** A short, quoted form of a key for error messages. */
+export function preview(key: string): string {
   const head = key.length > PREVIEW_CHARS ? `${key.slice(0, PREVIEW_CHARS)}…` : key;
   return `${JSON.stringify(head)} (${key.length} chars)`;
 }
 
-function isWellFormed(text: string): boolean {
+/** False when `text` holds a lone UTF-16 surrogate (it has no UTF-8 form). */
+export function isWellFormed(text: string): boolean {
   return (text as string & WellFormedString).isWellFormed();
 }
 
@@ -68,19 +70,19 @@ export function fitsBackend(key: string, maxKeyBytes: number): boolean {
   return keyBytes(key) <= maxKeyBytes;
 }
 
-/** The key a backend sees: `namespace:key`, or the key itself without a namespace. */
-export function namespacedKey(namespace: string | undefined, key: string): string {
-  return namespace === undefined ? key : `${namespace}:${key}`;
+/**
+ * A backend's key check: the store's key rules, then the backend's own size limit.
+ * Throws `InvalidKeyError`.
+ */
+export function checkKey(key: unknown, maxKeyBytes: number): asserts key is string {
+  validateKey(key);
+  if (!fitsBackend(key, maxKeyBytes)) {
+    throw new InvalidKeyError(`key ${preview(key)} is longer than ${maxKeyBytes} UTF-8 bytes`);
+  }
 }
 
-/** A namespace is absent, or a non-empty, well-formed string (it becomes part of every key). */
-export function validateNamespace(namespace: unknown): string | undefined {
-  if (namespace === undefined) return undefined;
-  if (typeof namespace !== 'string' || namespace.length === 0) {
-    throw new ConfigError('namespace', 'must be a non-empty string when given');
-  }
-  if (!isWellFormed(namespace)) {
-    throw new ConfigError('namespace', `${preview(namespace)} contains a lone surrogate`);
-  }
-  return namespace;
+/** The key check for `clear(prefix)`: the empty prefix (every key) is allowed. */
+export function checkPrefix(prefix: unknown, maxKeyBytes: number): asserts prefix is string {
+  if (typeof prefix !== 'string') throw new InvalidKeyError('a prefix must be a string');
+  if (prefix.length > 0) checkKey(prefix, maxKeyBytes);
 }

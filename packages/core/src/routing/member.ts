@@ -1,12 +1,13 @@
-import type { Backend } from './backend.js';
-import { Breaker, type BreakerState } from './breaker.js';
+import type { Backend } from '../backend.js';
+import { BackendTimeoutError, InvalidInputError, toError } from '../errors.js';
+import type { BreakerState } from '../events.js';
+import type { BreakerOptions } from '../options.js';
+import { Journal } from '../recovery/journal.js';
+import { DEFAULT_MAX_JOURNAL_KEYS } from '../recovery/options.js';
+import { Breaker } from './breaker.js';
 import { DeadlineEntry, type DeadlineQueue } from './deadline.js';
-import { BackendTimeoutError, ResilientStoreError, toError } from './errors.js';
-import type { BreakerOptions } from './options.js';
-import { Journal } from './recovery/journal.js';
-import { DEFAULT_MAX_JOURNAL_KEYS } from './recovery/options.js';
 
-/** How a member's ability to serve changed; the chain turns this into events. */
+/** How a member's ability to serve changed; the outage reporter turns this into events. */
 export type MemberChange =
   | { kind: 'breaker'; state: BreakerState }
   | { kind: 'connection'; available: boolean; cause: Error | undefined };
@@ -15,7 +16,7 @@ export type MemberChange =
 const LATENCY_SAMPLE_EVERY = 16;
 
 /**
- * One backend in a store's chain with everything the store tracks about it:
+ * One backend of a store, in its place in the order of preference, with everything the store tracks about it:
  * its breaker, its connection state, its last error and recent latency.
  *
  * A member is *usable* while its breaker is closed and its connection (when the
@@ -71,8 +72,8 @@ export class Member {
 
   /**
    * Run one call against this backend alone, bounded by `budgetMs`, and record
-   * the outcome on the breaker. (Operations that go down the chain run as an
-   * `Attempt` instead.) A caller error (bad input) is not the backend's failure.
+   * the outcome on the breaker. (Operations that go down the backends run as a
+   * `Call` instead, see call.ts.) A caller error (bad input) is not the backend's failure.
    * After the deadline the call's eventual result is ignored.
    */
   call<T>(run: (backend: Backend) => Promise<T>, budgetMs: number): Promise<T> {
@@ -111,7 +112,7 @@ export class Member {
     });
   }
 
-  /** @internal Book-keeping of one finished call (an `Attempt` or a `BoundedCall`). */
+  /** @internal Book-keeping of one finished call (a `Call` or a `BoundedCall`). */
   settled(outcome: 'success' | 'callerError' | Error, record: boolean, startedAt: number): void {
     if (outcome === 'success' || outcome === 'callerError') {
       if (record) this.breaker.success();
@@ -136,17 +137,6 @@ export class Member {
     // Exponentially weighted, so health() shows recent latency, not a lifetime average.
     this.latencyMs = this.latencyMs === undefined ? ms : this.latencyMs * 0.8 + ms * 0.2;
   }
-}
-
-/** Errors that describe the caller's input, not the backend's health. */
-export function isCallerError(error: Error): boolean {
-  return (
-    error instanceof ResilientStoreError &&
-    (error.code === 'ERR_RS_INVALID_KEY' ||
-      error.code === 'ERR_RS_VALUE_TOO_LARGE' ||
-      error.code === 'ERR_RS_SERIALIZATION' ||
-      error.code === 'ERR_RS_INVALID_TTL')
-  );
 }
 
 /**
@@ -178,7 +168,7 @@ class BoundedCall<T> extends DeadlineEntry {
     if (this.done) return;
     this.done = true;
     this.cancel();
-    this.member.settled(isCallerError(error) ? 'callerError' : error, this.record, 0);
+    this.member.settled(error instanceof InvalidInputError ? 'callerError' : error, this.record, 0);
     this.reject(error);
   }
 

@@ -1,7 +1,6 @@
 import CircuitBreaker from 'opossum';
-import type { BreakerOptions } from './options.js';
-
-export type BreakerState = 'closed' | 'open' | 'halfOpen';
+import type { BreakerState } from '../events.js';
+import type { BreakerOptions } from '../options.js';
 
 type Thunk = () => Promise<unknown>;
 

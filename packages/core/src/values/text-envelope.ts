@@ -1,4 +1,4 @@
-import { STAMPS_PER_MS, stampAtWall } from './recovery/hlc.js';
+import { STAMPS_PER_MS, stampAtWall } from '../recovery/hlc.js';
 import { fromJsonText } from './serializer.js';
 
 /**
@@ -118,6 +118,11 @@ function headerDigits(stored: string | Uint8Array): number {
   return stored.byteLength > digits + 1 && isDigit(stored[1]!) && isDigit(stored[digits]!)
     ? digits
     : 0;
+}
+
+/** True when `stored` opens with a plausible text envelope header (see `headerDigits`). */
+export function looksLikeHeader(stored: string | Uint8Array): boolean {
+  return headerDigits(stored) !== 0;
 }
 
 function isDigit(code: number): boolean {

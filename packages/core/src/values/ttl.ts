@@ -1,4 +1,4 @@
-import { ConfigError, InvalidTtlError } from './errors.js';
+import { ConfigError, InvalidTtlError } from '../errors.js';
 
 /** A TTL: milliseconds, or a duration string such as '500ms', '30s', '5m', '1h', '1d'. */
 export type Ttl = number | string;
@@ -25,13 +25,22 @@ function describe(input: unknown): string {
   return typeof input === 'number' ? String(input) : typeof input;
 }
 
-function toMs(amountMs: number, input: unknown, field: string): number {
+/** Builds the error for a bad TTL: the caller's `InvalidTtlError`, or a `ConfigError` for a setting. */
+export type TtlErrorFactory = (field: string, detail: string) => Error;
+
+const invalidTtl: TtlErrorFactory = (field, detail) => new InvalidTtlError(`${field}: ${detail}`);
+
+/** A bad TTL in the store's configuration (`defaultTtl`). */
+export const ttlConfigError: TtlErrorFactory = (field, detail) => new ConfigError(field, detail);
+
+function toMs(amountMs: number, input: unknown, field: string, fail: TtlErrorFactory): number {
   // Round up so a sub-millisecond TTL still stores for at least 1 ms instead of 0
   // (which backends read as "no expiry").
   const ms = Math.ceil(amountMs);
   if (!Number.isFinite(amountMs) || ms < 1 || amountMs <= 0 || ms > Number.MAX_SAFE_INTEGER) {
-    throw new InvalidTtlError(
-      `${field}: ${describe(input)} is not a positive, finite duration (ms or e.g. '30s', '5m')`,
+    throw fail(
+      field,
+      `${describe(input)} is not a positive, finite duration (ms or e.g. '30s', '5m')`,
     );
   }
   return ms;
@@ -40,19 +49,25 @@ function toMs(amountMs: number, input: unknown, field: string): number {
 /**
  * Parses a TTL into whole milliseconds (at least 1), or `undefined` for "no TTL given".
  * Numbers are milliseconds; strings are '500ms', '30s', '1.5h', '1d' or plain digits
- * (milliseconds). Anything else is an `InvalidTtlError` naming `field`.
+ * (milliseconds). Anything else is an `InvalidTtlError` naming `field` (or the error
+ * `fail` builds).
  */
-export function parseTtl(ttl: Ttl | undefined, field = 'ttl'): number | undefined {
+export function parseTtl(
+  ttl: Ttl | undefined,
+  field = 'ttl',
+  fail: TtlErrorFactory = invalidTtl,
+): number | undefined {
   if (ttl === undefined) return undefined;
-  if (typeof ttl === 'number') return toMs(ttl, ttl, field);
+  if (typeof ttl === 'number') return toMs(ttl, ttl, field, fail);
   if (typeof ttl === 'string') {
     const match = DURATION.exec(ttl);
     const unit = match ? UNIT_MS.get(match[2] ?? 'ms') : undefined;
     if (match?.[1] !== undefined && unit !== undefined)
-      return toMs(Number(match[1]) * unit, ttl, field);
+      return toMs(Number(match[1]) * unit, ttl, field, fail);
   }
-  throw new InvalidTtlError(
-    `${field}: ${describe(ttl)} is not a duration (expected ms or e.g. '500ms', '30s', '5m', '1h', '1d')`,
+  throw fail(
+    field,
+    `${describe(ttl)} is not a duration (expected ms or e.g. '500ms', '30s', '5m', '1h', '1d')`,
   );
 }
 

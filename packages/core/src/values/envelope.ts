@@ -1,10 +1,11 @@
-import type { StoredValue } from './backend.js';
-import { isStamp, MAX_STAMP, stampAtWall, wallOfStamp } from './recovery/hlc.js';
+import type { StoredValue } from '../backend.js';
+import { isStamp, MAX_STAMP, stampAtWall, wallOfStamp } from '../recovery/hlc.js';
 import { jsonSerializer, type Serializer, toJsonText } from './serializer.js';
 import {
   decodeTextEnvelope,
   encodeTextEnvelope,
   isTextEnvelope,
+  looksLikeHeader,
   textEnvelopeStamp,
   textEnvelopeValue,
 } from './text-envelope.js';
@@ -171,6 +172,19 @@ export function decodeValue(
   if (stamp === undefined) return undefined;
   const value = readValue(stored, serializer);
   return value === UNREADABLE ? undefined : { value, stamp, writtenAt: wallOfStamp(stamp) };
+}
+
+/**
+ * True when `stored` carries an envelope header, checked without reading the
+ * payload: what `has()` needs to know (a payload that then fails to parse still
+ * counts, as an entry is there). A tombstone is no entry.
+ */
+export function isEnvelope(stored: StoredValue): boolean {
+  const first = typeof stored === 'string' ? stored.charCodeAt(0) : stored[0];
+  if (isTextEnvelope(first)) return looksLikeHeader(stored);
+  return (
+    typeof stored !== 'string' && stored[1] !== KIND_TOMBSTONE && readHeader(stored) !== undefined
+  );
 }
 
 /** What `readValue` answers for bytes that are not a readable envelope. */

@@ -7,15 +7,12 @@ import type {
   ConditionalEntry,
   ConditionalWrites,
   StoredValue,
-} from './backend.js';
-import { stampOf } from './envelope.js';
-import {
-  BackendUnavailableError,
-  ConfigError,
-  InvalidTtlError,
-  ValueTooLargeError,
-} from './errors.js';
-import { storedByteLength, storedValueFits } from './stored-value.js';
+} from '../backend.js';
+import { BackendUnavailableError, ConfigError } from '../errors.js';
+import { checkTtlMs, valueTooLarge } from '../kit/input.js';
+import { backendName, positiveInteger, rejectUnknownFields } from '../kit/options.js';
+import { storedValueFits } from '../kit/stored-value.js';
+import { stampOf } from '../values/envelope.js';
 
 /**
  * An in-process backend: a bounded LRU over lru-cache, always available, used as the
@@ -55,29 +52,24 @@ export const MEMORY_DEFAULTS = {
   maxValueBytesCap: 16 * 1024 * 1024,
 } as const;
 
-function positiveInteger(value: unknown, field: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw new ConfigError(field, `must be a positive integer, got ${String(value)}`);
-  }
-  return value;
-}
-
 /** The options as plain data may carry them: every field still to be checked. */
 type UncheckedOptions = { readonly [K in keyof MemoryBackendOptions]?: unknown };
 
 function resolveOptions(options: UncheckedOptions): Required<MemoryBackendOptions> {
-  const { name = MEMORY_DEFAULTS.name } = options;
-  if (typeof name !== 'string' || name.length === 0) {
-    throw new ConfigError('name', 'must be a non-empty string');
-  }
-  const maxEntries = positiveInteger(options.maxEntries, 'maxEntries', MEMORY_DEFAULTS.maxEntries);
-  const maxBytes = positiveInteger(options.maxBytes, 'maxBytes', MEMORY_DEFAULTS.maxBytes);
+  const name = backendName(options.name, MEMORY_DEFAULTS.name);
+  const maxEntries = positiveInteger(options.maxEntries, 'maxEntries', {
+    fallback: MEMORY_DEFAULTS.maxEntries,
+  });
+  const maxBytes = positiveInteger(options.maxBytes, 'maxBytes', {
+    fallback: MEMORY_DEFAULTS.maxBytes,
+  });
   const defaultValueBytes = Math.max(
     1,
     Math.min(MEMORY_DEFAULTS.maxValueBytesCap, Math.floor(maxBytes / 4)),
   );
-  const maxValueBytes = positiveInteger(options.maxValueBytes, 'maxValueBytes', defaultValueBytes);
+  const maxValueBytes = positiveInteger(options.maxValueBytes, 'maxValueBytes', {
+    fallback: defaultValueBytes,
+  });
   if (maxValueBytes > maxBytes) {
     throw new ConfigError('maxValueBytes', `must not exceed maxBytes (${maxBytes})`);
   }
@@ -139,13 +131,9 @@ class MemoryBackend implements Backend {
       !storedValueFits(value, this.capabilities.maxValueBytes) ||
       entrySize(key, value) > this.#maxBytes
     ) {
-      throw new ValueTooLargeError(
-        `value of ${storedByteLength(value)} bytes exceeds backend "${this.name}" limit of ${this.capabilities.maxValueBytes} bytes`,
-      );
+      throw valueTooLarge(value, this.name, this.capabilities.maxValueBytes);
     }
-    if (ttlMs !== undefined && (!Number.isSafeInteger(ttlMs) || ttlMs < 1)) {
-      throw new InvalidTtlError(`ttlMs must be a positive integer or undefined, got ${ttlMs}`);
-    }
+    checkTtlMs(ttlMs);
   }
 
   #read(cache: LRUCache<string, StoredValue>, key: string): StoredValue | undefined {
@@ -245,13 +233,6 @@ const KNOWN_FIELDS = new Set(['name', 'maxEntries', 'maxBytes', 'maxValueBytes']
  * Unknown fields and wrong types are a `ConfigError` naming the field.
  */
 export function fromConfig(config: Record<string, unknown>): Backend {
-  for (const field of Object.keys(config)) {
-    if (!KNOWN_FIELDS.has(field)) {
-      throw new ConfigError(
-        field,
-        `unknown memory backend option (known: ${[...KNOWN_FIELDS].join(', ')})`,
-      );
-    }
-  }
+  rejectUnknownFields(config, KNOWN_FIELDS, 'memory backend');
   return new MemoryBackend(config);
 }

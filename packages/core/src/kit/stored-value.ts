@@ -1,4 +1,4 @@
-import type { StoredValue } from './backend.js';
+import type { StoredValue } from '../backend.js';
 
 /** Size of a stored value in bytes (a string counts as its UTF-8 encoding). */
 export function storedByteLength(value: StoredValue): number {

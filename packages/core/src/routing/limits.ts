@@ -1,8 +1,8 @@
-import type { StoredValue } from './backend.js';
-import { InvalidKeyError, ValueTooLargeError } from './errors.js';
-import { keyBytes } from './keys.js';
+import type { StoredValue } from '../backend.js';
+import { InvalidKeyError, ValueTooLargeError } from '../errors.js';
+import { keyBytes } from '../kit/keys.js';
+import { storedByteLength } from '../kit/stored-value.js';
 import type { Member } from './member.js';
-import { storedByteLength } from './stored-value.js';
 
 /** Which backends a call may use, given the size of its key and value. */
 export type Fits = (member: Member) => boolean;
@@ -10,7 +10,7 @@ export type Fits = (member: Member) => boolean;
 export const FITS_ALL: Fits = () => true;
 
 /**
- * Key and value size rules across a chain. A key or value too large for one
+ * Key and value size rules across a store's backends. A key or value too large for one
  * backend skips that backend (never a failure of it); one too large for every
  * backend is the caller's error. Most calls are decided by a length compare
  * without counting UTF-8 bytes.
@@ -34,18 +34,26 @@ export class Limits {
   /** Backends whose key limit admits `key`; an InvalidKeyError when none does. */
   key(key: string): Fits {
     if (key.length <= this.safeKeyChars) return FITS_ALL;
-    const bytes = keyBytes(key);
+    return this.keyBytes(keyBytes(key));
+  }
+
+  /**
+   * The rule for the key of most UTF-8 bytes among `keys`. Bytes, not UTF-16
+   * units: a shorter key of multi-byte characters can be the longer one on the wire.
+   */
+  keys(keys: readonly string[]): Fits {
+    let most = 0;
+    for (const k of keys) {
+      if (k.length > this.safeKeyChars) most = Math.max(most, keyBytes(k));
+    }
+    return most === 0 ? FITS_ALL : this.keyBytes(most);
+  }
+
+  private keyBytes(bytes: number): Fits {
     if (bytes > this.largestKeyBytes) {
       throw new InvalidKeyError(`key of ${bytes} bytes is longer than any backend accepts`);
     }
     return (m) => bytes <= m.backend.capabilities.maxKeyBytes;
-  }
-
-  /** The rule for the longest of `keys`. */
-  keys(keys: readonly string[]): Fits {
-    let longest = '';
-    for (const k of keys) if (k.length > longest.length) longest = k;
-    return this.key(longest);
   }
 
   /** Backends whose value limit admits `stored`; a ValueTooLargeError when none does. */

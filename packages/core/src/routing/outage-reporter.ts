@@ -1,10 +1,10 @@
-import { toError } from './errors.js';
-import type { StoreEmitter } from './events.js';
-import type { Logger } from './logger.js';
+import { toError } from '../errors.js';
+import type { StoreEmitter } from '../events.js';
+import type { Logger } from '../logger.js';
 import type { Member, MemberChange } from './member.js';
 
 /**
- * The ordered backends of one store and the story of their outages.
+ * The story of a store's outages, told once per transition.
  *
  * It turns member changes (breaker transitions, lost and regained connections)
  * into the store's events and log lines — exactly one of each per transition:
@@ -15,9 +15,11 @@ import type { Member, MemberChange } from './member.js';
  * back only through opossum's reset timeout and a successful half-open probe:
  * a connection flapping every few hundred ms cannot flap the store with it.
  */
-export class Chain {
+export class OutageReporter {
   private closed = false;
   private startupTimer: NodeJS.Timeout | undefined;
+  /** Callers of `waitForConnections` still waiting; each is called once. */
+  private readonly connectionWaiters = new Set<() => void>();
 
   constructor(
     readonly members: readonly Member[],
@@ -39,12 +41,21 @@ export class Chain {
     return undefined;
   }
 
-  /** Resolves once every backend has connected, or after `timeoutMs`. */
-  async waitForConnections(timeoutMs: number): Promise<void> {
-    const until = Date.now() + timeoutMs;
-    while (!this.closed && Date.now() < until && this.members.some((m) => !m.everAvailable)) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+  /**
+   * Resolves once every backend has connected, or after `timeoutMs`. Woken by the
+   * members' availability signals, not by polling.
+   */
+  waitForConnections(timeoutMs: number): Promise<void> {
+    if (this.closed || this.allConnectedOnce()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.connectionWaiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.connectionWaiters.add(done);
+    });
   }
 
   /** Called by members (wired in the store) whenever their state may have changed. */
@@ -61,6 +72,9 @@ export class Chain {
       }
       return;
     }
+    if (change.available && this.connectionWaiters.size > 0 && this.allConnectedOnce()) {
+      this.wakeConnectionWaiters();
+    }
     if (!change.available) {
       // A connection still being opened at startup is not an outage (see the constructor).
       if (!member.everAvailable) return;
@@ -76,6 +90,15 @@ export class Chain {
   close(): void {
     this.closed = true;
     if (this.startupTimer) clearTimeout(this.startupTimer);
+    this.wakeConnectionWaiters();
+  }
+
+  private allConnectedOnce(): boolean {
+    return this.members.every((m) => m.everAvailable);
+  }
+
+  private wakeConnectionWaiters(): void {
+    for (const wake of [...this.connectionWaiters]) wake();
   }
 
   private markDown(member: Member, why: string): void {

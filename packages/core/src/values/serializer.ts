@@ -1,5 +1,5 @@
 import sjson from 'secure-json-parse';
-import { SerializationError } from './errors.js';
+import { SerializationError } from '../errors.js';
 
 /**
  * Turns values into bytes and back. The store wraps the serializer's output in an

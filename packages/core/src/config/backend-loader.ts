@@ -1,14 +1,8 @@
-import type { Backend } from './backend.js';
-import { toError } from './errors.js';
+import type { BackendModule } from '../backend.js';
+import { toError } from '../errors.js';
 import { resolveFromApp } from './resolve-from-app.js';
 
-/**
- * The convention every backend package follows so `createStore` can build it from
- * plain configuration: `export function fromConfig(config) { ... }`.
- */
-export interface BackendModule {
-  fromConfig(config: Record<string, unknown>): Backend | Promise<Backend>;
-}
+export type { BackendModule } from '../backend.js';
 
 /** Loads a module by specifier; `import()` unless a test substitutes it. */
 export type ModuleImporter = (specifier: string) => Promise<unknown>;
