@@ -17,6 +17,12 @@ export type {
 } from './backend.js';
 export { type MemoryBackendOptions, memoryBackend } from './backends/memory.js';
 export type { BackendConfig, BackendType } from './config/backend-types.js';
+export {
+  DEFAULT_ENV_PREFIX,
+  type EnvConfigOptions,
+  storeConfigFromEnv,
+  storeConfigToEnv,
+} from './config-from-env.js';
 export { createStore } from './create-store.js';
 export * from './errors.js';
 export type {
@@ -32,7 +38,15 @@ export type {
 } from './events.js';
 export { fitsBackend, keyBytes, validateKey } from './kit/keys.js';
 export { storedByteLength, storedBytes, storedValueFits } from './kit/stored-value.js';
-export { consoleLogger, type LogFn, type Logger, silentLogger } from './logger.js';
+export {
+  consoleLogger,
+  type JsonLineLoggerOptions,
+  jsonLineLogger,
+  type LogFn,
+  type Logger,
+  type LogLevel,
+  silentLogger,
+} from './logger.js';
 export {
   type BackendSlot,
   type BreakerOptions,

@@ -1,13 +1,5 @@
 import { execFile } from 'node:child_process';
-import {
-  cpSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -17,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 /**
  * Installs the packed packages into applications outside the workspace, as a user
  * would from the registry, and checks that createStore finds the Redis backend by
- * dynamic import from core's own location and serves through it.
+ * dynamic import from core's own location and serves through it, also when a
+ * CommonJS application `require()`s the packages. Then checks what every package
+ * would publish: its files, its exports, and a clean `npm publish --dry-run`.
  */
 
 const run = promisify(execFile);
@@ -37,14 +31,21 @@ function childEnv(): NodeJS.ProcessEnv {
 }
 
 async function sh(command: string, args: string[], cwd: string): Promise<string> {
+  return (await shOutput(command, args, cwd)).stdout;
+}
+
+async function shOutput(
+  command: string,
+  args: string[],
+  cwd: string,
+): Promise<{ stdout: string; stderr: string }> {
   try {
-    const { stdout } = await run(command, args, {
+    return await run(command, args, {
       cwd,
       env: childEnv(),
       maxBuffer: 16 * 1024 * 1024,
       timeout: 180_000,
     });
-    return stdout;
   } catch (error) {
     // The command's own output says why it failed; execFile's message does not.
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
@@ -56,47 +57,29 @@ function readManifest(dir: string): Record<string, unknown> {
   return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
 }
 
-/** Version of every workspace package, to replace `workspace:` ranges as publishing does. */
-function workspaceVersions(): Map<string, string> {
-  const versions = new Map<string, string>();
-  for (const entry of readdirSync(PACKAGES_DIR)) {
-    try {
-      const manifest = readManifest(join(PACKAGES_DIR, entry));
-      versions.set(String(manifest.name), String(manifest.version));
-    } catch {
-      // not a package directory
-    }
-  }
-  return versions;
+/**
+ * Packs a workspace package the way it is published: `pnpm pack` ships what its
+ * `files` list and turns `workspace:` ranges into real ones (`workspace:^` -> `^1.2.3`).
+ */
+async function pack(dirName: string, destination: string): Promise<string> {
+  const out = await sh(
+    'pnpm',
+    ['pack', '--json', '--pack-destination', destination],
+    join(PACKAGES_DIR, dirName),
+  );
+  return (JSON.parse(out) as { filename: string }).filename;
 }
 
-/**
- * Packs a workspace package the way it is published: its files, with `workspace:`
- * ranges turned into real ones (`workspace:^` -> `^1.2.3`). Staging the package and
- * running `npm pack` keeps this independent of which optional peers pnpm linked.
- */
-async function pack(dirName: string, stagingRoot: string, destination: string): Promise<string> {
-  const source = join(PACKAGES_DIR, dirName);
-  const staged = join(stagingRoot, dirName);
-  const manifest = readManifest(source);
-  for (const file of ['package.json', ...((manifest.files as string[] | undefined) ?? [])]) {
-    cpSync(join(source, file), join(staged, file), { recursive: true });
-  }
-  const versions = workspaceVersions();
-  for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies']) {
-    const ranges = manifest[field] as Record<string, string> | undefined;
-    for (const [name, range] of Object.entries(ranges ?? {})) {
-      if (!range.startsWith('workspace:')) continue;
-      const version = versions.get(name);
-      if (version === undefined) throw new Error(`${name} is not a workspace package`);
-      const modifier = range.slice('workspace:'.length);
-      ranges![name] = modifier === '*' ? version : `${modifier}${version}`;
+/** The workspace's publishable packages (directory names), core first: the others build on it. */
+function publishablePackages(): string[] {
+  const names = readdirSync(PACKAGES_DIR).filter((entry) => {
+    try {
+      return readManifest(join(PACKAGES_DIR, entry)).private !== true;
+    } catch {
+      return false; // not a package directory
     }
-  }
-  writeFileSync(join(staged, 'package.json'), JSON.stringify(manifest, null, 2));
-  const out = await sh('npm', ['pack', '--json', '--pack-destination', destination], staged);
-  const [{ filename }] = JSON.parse(out) as [{ filename: string }];
-  return join(destination, filename);
+  });
+  return names.sort((a, b) => (a === 'core' ? -1 : b === 'core' ? 1 : a.localeCompare(b)));
 }
 
 type Installer = 'npm' | 'pnpm';
@@ -113,10 +96,14 @@ async function makeApp(
   name: string,
   tarballs: string[],
   installer: Installer = 'npm',
+  moduleType: 'module' | 'commonjs' = 'module',
 ): Promise<string> {
   const app = join(root, name);
   mkdirSync(app);
-  writeFileSync(join(app, 'package.json'), JSON.stringify({ name, private: true, type: 'module' }));
+  writeFileSync(
+    join(app, 'package.json'),
+    JSON.stringify({ name, private: true, type: moduleType }),
+  );
   if (installer === 'npm') {
     await sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs], app);
   } else {
@@ -194,6 +181,40 @@ console.log(JSON.stringify({ port, bytes: bytes.byteLength, name, keyError, conf
 const TSC = createRequire(join(PACKAGES_DIR, 'core', 'package.json')).resolve('typescript/bin/tsc');
 const NODE_TYPES = resolve(PACKAGES_DIR, '..', 'node_modules', '@types');
 
+/**
+ * A CommonJS application's script: `require()` of the ESM packages (Node >= 20.19
+ * loads ESM through require without a flag), then the same round trip through Redis.
+ */
+const COMMONJS_SCRIPT = `
+const core = require('@resilient-store/core');
+const redis = require('@resilient-store/redis');
+
+async function main() {
+  const [url] = process.argv.slice(2);
+  const store = await core.createStore({
+    logger: core.silentLogger,
+    namespace: 'packed-install-cjs-' + process.pid + '-' + Date.now(),
+    memoryFallback: false,
+    backends: [{ type: 'redis', url, required: true }],
+  });
+  await store.set('greeting', { hello: 'commonjs' }, { ttl: '30s' });
+  const value = await store.get('greeting');
+  const health = store.health();
+  await store.close();
+  console.log(JSON.stringify({
+    value,
+    active: health.active,
+    createStore: typeof core.createStore,
+    redisBackend: typeof redis.redisBackend,
+    coreEntry: require.resolve('@resilient-store/core'),
+  }));
+}
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
+`;
+
 interface ScriptResult {
   value: unknown;
   warnings: string[];
@@ -201,33 +222,44 @@ interface ScriptResult {
   backends: string[];
 }
 
+const root = mkdtempSync(join(tmpdir(), 'rs-packed-install-'));
+/** Tarball of every publishable package, by directory name. */
+const tarballs = new Map<string, string>();
+
+beforeAll(async () => {
+  const destination = join(root, 'tarballs');
+  mkdirSync(destination);
+  // Built and packed once for every test here, one after the other.
+  for (const dir of publishablePackages()) {
+    await sh('pnpm', ['run', 'build'], join(PACKAGES_DIR, dir));
+    tarballs.set(dir, await pack(dir, destination));
+  }
+}, SETUP_TIMEOUT_MS);
+
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
 describe('packed install', () => {
-  const root = mkdtempSync(join(tmpdir(), 'rs-packed-install-'));
   // Scripts run from here, where no application is visible: resolution must come from
   // core's own location inside the application's node_modules.
   const elsewhere = join(root, 'elsewhere');
   let withRedis = '';
   let coreOnly = '';
   let withRedisPnpm = '';
+  let commonjs = '';
 
   beforeAll(async () => {
     mkdirSync(elsewhere);
-    await sh('pnpm', ['run', 'build'], join(PACKAGES_DIR, 'core'));
-    await sh('pnpm', ['run', 'build'], join(PACKAGES_DIR, 'redis'));
-    const staging = join(root, 'staging');
-    const tarballs = join(root, 'tarballs');
-    mkdirSync(tarballs);
-    const core = await pack('core', staging, tarballs);
-    const redis = await pack('redis', staging, tarballs);
+    const core = tarballs.get('core')!;
+    const redis = tarballs.get('redis')!;
     withRedis = await makeApp(root, 'app-with-redis', [core, redis]);
     coreOnly = await makeApp(root, 'app-core-only', [core]);
     withRedisPnpm = await makeApp(root, 'app-with-redis-pnpm', [core, redis], 'pnpm');
+    commonjs = await makeApp(root, 'app-commonjs', [core, redis], 'npm', 'commonjs');
+    writeFileSync(join(commonjs, 'check.js'), COMMONJS_SCRIPT);
     for (const app of [withRedis, coreOnly, withRedisPnpm]) {
       writeFileSync(join(app, 'check.mjs'), SCRIPT);
     }
   }, SETUP_TIMEOUT_MS);
-
-  afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   async function check(app: string, required: boolean): Promise<ScriptResult> {
     const args = [join(app, 'check.mjs'), REDIS_URL, required ? 'required' : 'optional'];
@@ -275,4 +307,95 @@ describe('packed install', () => {
     expect(result.warnings).toHaveLength(1);
     expect(result.warnings[0]).toContain('npm install @resilient-store/redis');
   }, 60_000);
+
+  it('is require()d by a CommonJS application and serves through Redis', async () => {
+    const { stdout, stderr } = await shOutput(
+      process.execPath,
+      [join(commonjs, 'check.js'), REDIS_URL],
+      elsewhere,
+    );
+    expect(JSON.parse(stdout)).toEqual({
+      value: { hello: 'commonjs' },
+      active: 'redis',
+      createStore: 'function',
+      redisBackend: 'function',
+      coreEntry: join(commonjs, 'node_modules/@resilient-store/core/dist/index.js'),
+    });
+    // No ExperimentalWarning or other noise for the application's users.
+    expect(stderr).toBe('');
+  }, 60_000);
+});
+
+/** Entries of a tarball, without npm's leading `package/`. */
+async function tarballEntries(tarball: string): Promise<string[]> {
+  const listing = await sh('tar', ['-tzf', tarball], tmpdir());
+  return listing
+    .split('\n')
+    .filter((line) => line.length > 0 && !line.endsWith('/'))
+    .map((line) => line.replace(/^package\//, ''))
+    .sort();
+}
+
+/** Every file an `exports` map (or `main`/`types`) points at. */
+function exportTargets(manifest: Record<string, unknown>): string[] {
+  const targets = new Set<string>();
+  const collect = (target: unknown): void => {
+    if (typeof target === 'string') targets.add(target.replace(/^\.\//, ''));
+    else if (typeof target === 'object' && target !== null) Object.values(target).forEach(collect);
+  };
+  collect(manifest.exports);
+  collect(manifest.main);
+  collect(manifest.types);
+  return [...targets].sort();
+}
+
+describe('publishing', () => {
+  for (const dir of publishablePackages()) {
+    it(`${dir}: ships dist, README and LICENSE, every export it names, no build inputs`, async () => {
+      const tarball = tarballs.get(dir)!;
+      const entries = await tarballEntries(tarball);
+      expect(entries).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json']));
+      expect(entries.some((entry) => /^dist\/.+\.js$/.test(entry))).toBe(true);
+      // What only building and testing need: sources, tests, configs, source maps. (A
+      // package may ship assets of its own, e.g. a dashboard, beside dist.)
+      const buildOnly = entries.filter(
+        (entry) =>
+          /^(src|test)\//.test(entry) ||
+          /(^|\/)(tsconfig[^/]*\.json|vitest\.config\.[jt]s)$/.test(entry) ||
+          /\.(map|tsbuildinfo)$/.test(entry) ||
+          (/\.ts$/.test(entry) && !/^dist\/.+\.d\.ts$/.test(entry)),
+      );
+      expect(buildOnly).toEqual([]);
+      const manifestText = await sh('tar', ['-xzOf', tarball, 'package/package.json'], root);
+      expect(manifestText).not.toContain('workspace:');
+      const manifest = JSON.parse(manifestText) as Record<string, unknown>;
+      expect(entries).toEqual(expect.arrayContaining(exportTargets(manifest)));
+      // Each entry point answers import and require alike, with its types.
+      for (const [subpath, target] of Object.entries(manifest.exports as object)) {
+        if (subpath === './package.json') continue;
+        expect(Object.keys(target as object), `exports["${subpath}"]`).toEqual([
+          'types',
+          'import',
+          'default',
+        ]);
+      }
+    });
+
+    it(`${dir}: npm publish --dry-run is clean`, async () => {
+      // npm asks the registry whether the version exists; that check is best-effort, so
+      // no retries keep a run without the registry from waiting on npm's backoff.
+      const { stderr } = await shOutput(
+        'npm',
+        ['publish', '--dry-run', '--fetch-retries=0', tarballs.get(dir)!],
+        root,
+      );
+      // Without registry credentials npm always adds that it would need a login.
+      const warnings = stderr
+        .split('\n')
+        .filter((line) => /^npm (warn|error)/i.test(line))
+        .filter((line) => !/requires you to be logged in/.test(line));
+      expect(warnings).toEqual([]);
+      expect(stderr).toContain('with tag latest and public access (dry-run)');
+    }, 60_000);
+  }
 });

@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   checkHistory,
   type History,
+  type HistoryCheck,
   type HistoryOp,
   type HistoryViolation,
+  type HistoryViolationKind,
 } from '../../src/history/index.js';
 
 /** A set by `process`, invoked at `from` and acknowledged at `to`; its id is `<process>:<n>`. */
@@ -47,37 +49,121 @@ function summary(violations: readonly HistoryViolation[]) {
   return violations.map((v) => ({ check: v.check, kind: v.kind, ops: v.ops }));
 }
 
+/** A history with exactly one violation, and the operations that must show it. */
+interface BadCase {
+  readonly title: string;
+  readonly build: () => {
+    readonly ops: HistoryOp[];
+    readonly convergedAfter?: number;
+    readonly expected: { check: HistoryCheck; kind: HistoryViolationKind; ops: HistoryOp[] };
+  };
+}
+
+const BAD_CASES: readonly BadCase[] = [
+  {
+    title:
+      'read-your-writes: a value older than the process’s own write acknowledged before the read',
+    build: () => {
+      const [w1, w2] = [set('p1', 1, 'a', 0, 10), set('p1', 2, 'a', 20, 30)];
+      const r = read('p1', 'a', 40, 41, 'p1:1');
+      return {
+        ops: [w1, w2, r],
+        expected: { check: 'read-your-writes', kind: 'stale', ops: [r, w1, w2] },
+      };
+    },
+  },
+  {
+    title: 'read-your-writes: a value the process deleted before the read',
+    build: () => {
+      const [w1, d] = [set('p1', 1, 'a', 0, 10), del('p1', 2, 'a', 20, 30)];
+      const r = read('p1', 'a', 40, 41, 'p1:1');
+      return {
+        ops: [w1, d, r],
+        expected: { check: 'read-your-writes', kind: 'resurrected', ops: [r, w1, d] },
+      };
+    },
+  },
+  {
+    title: 'read-your-writes: another process’s value older than the process’s own write',
+    build: () => {
+      const [theirs, mine] = [set('p2', 1, 'a', 0, 5), set('p1', 1, 'a', 10, 20)];
+      const r = read('p1', 'a', 30, 31, 'p2:1');
+      return {
+        ops: [theirs, mine, r],
+        expected: { check: 'read-your-writes', kind: 'stale', ops: [r, theirs, mine] },
+      };
+    },
+  },
+  {
+    title: 'monotonic reads: a read older than what an earlier read of the same process returned',
+    build: () => {
+      const [w1, w2] = [set('p2', 1, 'a', 0, 5), set('p2', 2, 'a', 10, 15)];
+      const [first, second] = [read('p1', 'a', 20, 21, 'p2:2'), read('p1', 'a', 30, 31, 'p2:1')];
+      return {
+        ops: [w1, w2, first, second],
+        expected: { check: 'monotonic-reads', kind: 'backwards', ops: [second, w1, first, w2] },
+      };
+    },
+  },
+  {
+    title: 'convergence: a value older than the newest acknowledged write, of another process',
+    build: () => {
+      const [older, newest] = [set('p1', 1, 'a', 0, 10), set('p2', 1, 'a', 20, 30)];
+      const r = read('p1', 'a', 100, 101, 'p1:1');
+      return {
+        ops: [older, newest, r],
+        convergedAfter: 100,
+        expected: { check: 'convergence', kind: 'stale', ops: [r, older, newest] },
+      };
+    },
+  },
+  {
+    title: 'convergence: a value the newest acknowledged write, a delete, removed',
+    build: () => {
+      const [older, d] = [set('p1', 1, 'a', 0, 10), del('p2', 1, 'a', 20, 30)];
+      const r = read('p1', 'a', 100, 101, 'p1:1');
+      return {
+        ops: [older, d, r],
+        convergedAfter: 100,
+        expected: { check: 'convergence', kind: 'resurrected', ops: [r, older, d] },
+      };
+    },
+  },
+  {
+    title: 'convergence: a miss when the newest acknowledged write was a set',
+    build: () => {
+      const newest = set('p2', 1, 'a', 20, 30);
+      const r = read('p1', 'a', 100, 101, null);
+      return {
+        ops: [newest, r],
+        convergedAfter: 100,
+        expected: { check: 'convergence', kind: 'lost', ops: [r, newest] },
+      };
+    },
+  },
+];
+
+describe('each check flags a known-bad history', () => {
+  it.each(BAD_CASES)('$title', ({ build }) => {
+    const { ops, convergedAfter, expected } = build();
+    const report = checkHistory(
+      history(...ops),
+      convergedAfter === undefined ? {} : { convergedAfter },
+    );
+    expect(summary(report.violations)).toEqual([expected]);
+    expect(report.counts[expected.check]).toBe(1);
+    // Times in the message count from the history's first operation.
+    const read = expected.ops[0]!;
+    const at = read.invokedAt - Math.min(...ops.map((op) => op.invokedAt));
+    expect(report.violations[0]?.message).toContain(
+      `${read.process} read "a" at +${at.toFixed(1)} ms`,
+    );
+    // Convergence is judged only from the time given.
+    if (convergedAfter !== undefined) expect(checkHistory(history(...ops)).violations).toEqual([]);
+  });
+});
+
 describe('read-your-writes', () => {
-  it('flags a value older than the process’s own write acknowledged before the read', () => {
-    const w1 = set('p1', 1, 'a', 0, 10);
-    const w2 = set('p1', 2, 'a', 20, 30);
-    const r = read('p1', 'a', 40, 41, 'p1:1');
-    const report = checkHistory(history(w1, w2, r));
-    expect(summary(report.violations)).toEqual([
-      { check: 'read-your-writes', kind: 'stale', ops: [r, w1, w2] },
-    ]);
-    expect(report.violations[0]?.message).toMatch(/p1 read "a" at \+40\.0 ms.*returned p1:1/);
-    expect(report.counts['read-your-writes']).toBe(1);
-  });
-
-  it('flags a value the process deleted before the read', () => {
-    const w1 = set('p1', 1, 'a', 0, 10);
-    const d = del('p1', 2, 'a', 20, 30);
-    const r = read('p1', 'a', 40, 41, 'p1:1');
-    expect(summary(checkHistory(history(w1, d, r)).violations)).toEqual([
-      { check: 'read-your-writes', kind: 'resurrected', ops: [r, w1, d] },
-    ]);
-  });
-
-  it('flags another process’s value that is older than the process’s own write', () => {
-    const theirs = set('p2', 1, 'a', 0, 5);
-    const mine = set('p1', 1, 'a', 10, 20);
-    const r = read('p1', 'a', 30, 31, 'p2:1');
-    expect(summary(checkHistory(history(theirs, mine, r)).violations)).toEqual([
-      { check: 'read-your-writes', kind: 'stale', ops: [r, theirs, mine] },
-    ]);
-  });
-
   it('admits overlapping writes in either order, writes in flight or acknowledged after the read began, misses, and failed writes', () => {
     const report = checkHistory(
       history(
@@ -114,16 +200,6 @@ describe('read-your-writes', () => {
 });
 
 describe('monotonic reads', () => {
-  it('flags a read older than what an earlier read of the same process returned', () => {
-    const w1 = set('p2', 1, 'a', 0, 5);
-    const w2 = set('p2', 2, 'a', 10, 15);
-    const first = read('p1', 'a', 20, 21, 'p2:2');
-    const second = read('p1', 'a', 30, 31, 'p2:1');
-    expect(summary(checkHistory(history(w1, w2, first, second)).violations)).toEqual([
-      { check: 'monotonic-reads', kind: 'backwards', ops: [second, w1, first, w2] },
-    ]);
-  });
-
   it('admits overlapping reads, overlapping writes, another process reading older, and misses', () => {
     const report = checkHistory(
       history(
@@ -144,34 +220,6 @@ describe('monotonic reads', () => {
 });
 
 describe('convergence', () => {
-  it('flags a read after convergence that returns an older value than the newest acknowledged write', () => {
-    const older = set('p1', 1, 'a', 0, 10);
-    const newest = set('p2', 1, 'a', 20, 30);
-    const r = read('p1', 'a', 100, 101, 'p1:1');
-    const ops = [older, newest, r];
-    expect(checkHistory(history(...ops)).violations).toEqual([]);
-    expect(summary(checkHistory(history(...ops), { convergedAfter: 100 }).violations)).toEqual([
-      { check: 'convergence', kind: 'stale', ops: [r, older, newest] },
-    ]);
-  });
-
-  it('flags a value that the newest acknowledged write, a delete, removed', () => {
-    const older = set('p1', 1, 'a', 0, 10);
-    const d = del('p2', 1, 'a', 20, 30);
-    const r = read('p1', 'a', 100, 101, 'p1:1');
-    expect(summary(checkHistory(history(older, d, r), { convergedAfter: 100 }).violations)).toEqual(
-      [{ check: 'convergence', kind: 'resurrected', ops: [r, older, d] }],
-    );
-  });
-
-  it('flags a miss when the newest acknowledged write was a set', () => {
-    const newest = set('p2', 1, 'a', 20, 30);
-    const r = read('p1', 'a', 100, 101, null);
-    expect(summary(checkHistory(history(newest, r), { convergedAfter: 100 }).violations)).toEqual([
-      { check: 'convergence', kind: 'lost', ops: [r, newest] },
-    ]);
-  });
-
   it('flags processes that settle on different values, each admissible alone', () => {
     const w1 = set('p1', 1, 'a', 0, 30);
     const w2 = set('p2', 1, 'a', 10, 40);
