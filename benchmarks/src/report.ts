@@ -47,7 +47,7 @@ export function describeSetup(
     '  - the store is [redis, memory], no namespace, no TTL jitter, silent logger, no observers',
     '  - the baselines do what a JSON cache on ioredis does:',
     ...variants.map((v) => `      ${v.name.padEnd(11)} ${v.describes}`),
-    '  - the store adds a 14-character envelope (marker and write time) to every value; the raw side does not',
+    '  - the store adds a 17-character envelope (marker and stamp) to every value; the raw side does not',
     '',
     'Columns: ops/s are medians over rounds. store/raw is the median over rounds of',
     '  store/raw-JSON measured back to back in the same round (the number the targets judge);',
