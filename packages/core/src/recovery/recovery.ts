@@ -104,7 +104,13 @@ export class Recovery {
     }
   }
 
-  /** Replays `member`'s journal after `delayMs`, if it is usable then; at most one at a time. */
+  /**
+   * Replays `member`'s journal after `delayMs`; at most one replay at a time. While
+   * the backend cannot serve, the check repeats every `HEALTHY_REPLAY_DELAY_MS`
+   * (its recovery, `onRecovered`, starts the replay at once): a backend that comes
+   * up without a recorded outage, such as one still connecting at startup, is
+   * replayed into too.
+   */
   private schedule(member: Member, delayMs: number): void {
     const state = this.states.get(member)!;
     if (this.closed || !member.journal.active) return;
@@ -112,9 +118,10 @@ export class Recovery {
       state.again = true;
       return;
     }
-    // While the backend is down its recovery (`onRecovered`) starts the replay.
-    if (!member.usable || (state.timer && delayMs > 0)) return;
-    if (state.timer) clearTimeout(state.timer);
+    if (state.timer) {
+      if (delayMs > 0) return;
+      clearTimeout(state.timer);
+    }
     state.timer = setTimeout(() => {
       state.timer = undefined;
       void this.replay(member, state);
@@ -123,7 +130,11 @@ export class Recovery {
   }
 
   private async replay(member: Member, state: ReplayState): Promise<void> {
-    if (this.closed || !member.usable || !member.journal.active) return;
+    if (this.closed || !member.journal.active) return;
+    if (!member.usable) {
+      this.schedule(member, HEALTHY_REPLAY_DELAY_MS);
+      return;
+    }
     state.running = true;
     state.again = false;
     const { options } = this.host;

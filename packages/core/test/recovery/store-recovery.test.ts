@@ -26,7 +26,7 @@ class SwitchableBackend implements Backend {
   readonly capabilities = this.inner.capabilities;
   readonly conditional = this.inner.conditional;
   mode: 'ok' | 'hang' = 'ok';
-  private up = true;
+  constructor(private up = true) {}
   private readonly listeners = new Set<(available: boolean, cause?: Error) => void>();
   readonly availability: AvailabilitySignal = {
     isAvailable: () => this.up,
@@ -77,8 +77,11 @@ class SwitchableBackend implements Backend {
 const read = (stored: StoredValue | null | undefined) =>
   stored == null ? undefined : readValue(stored, jsonSerializer);
 
-function setup(recovery?: ConstructorParameters<typeof ResilientStore>[0]['recovery']) {
-  const primary = new SwitchableBackend();
+function setup(
+  recovery?: ConstructorParameters<typeof ResilientStore>[0]['recovery'],
+  connected = true,
+) {
+  const primary = new SwitchableBackend(connected);
   const fallback = memoryBackend({ name: 'fallback' });
   const { logger, lines } = recordingLogger();
   const store = new ResilientStore({
@@ -183,6 +186,19 @@ describe('recovery after an outage', () => {
     expect(lines.filter((l) => l.level === 'warn' && l.msg.includes('overflowed'))).toHaveLength(1);
     expect(await primary.inner.get('ns:old')).toBeUndefined();
     expect(named('reconciled')).toHaveLength(1);
+    await store.close();
+  });
+});
+
+describe('a backend still connecting at startup', () => {
+  it('gets the writes the fallback took before it connected, without a recorded outage', async () => {
+    const { primary, store, named } = setup(undefined, false);
+    await store.set('early', 'before connecting');
+    primary.setConnected(true);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(named('recovered')).toHaveLength(0);
+    expect(named('reconciled')).toMatchObject([{ backend: 'primary', keys: 1 }]);
+    expect(read(await primary.inner.get('ns:early'))).toBe('before connecting');
     await store.close();
   });
 });
