@@ -50,7 +50,7 @@ export function describeSetup(
     ...variants.map((v) => `      ${v.name.padEnd(11)} ${v.describes}`),
     '  - store+metrics is a second such store, instrumented with @resilient-store/prometheus into a',
     '    registry that is never scraped; it runs at 100 in flight only',
-    '  - the store adds a 14-character envelope (marker and write time) to every value; the raw side does not',
+    '  - the store adds a 17-character envelope (marker and stamp) to every value; the raw side does not',
     '',
     'Columns: ops/s are medians over rounds. store/raw is the median over rounds of',
     '  store/raw-JSON measured back to back in the same round (the number the targets judge);',

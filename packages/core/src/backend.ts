@@ -67,12 +67,61 @@ export interface CallControl {
   abort: ((reason: Error) => void) | undefined;
 }
 
+/**
+ * One entry of a conditional write: an envelope the store encoded — a value, or
+ * a tombstone (a replayed delete) — and the stamp in its header, given apart so
+ * a backend that keeps stamps in a column of their own need not parse it.
+ */
+export interface ConditionalEntry {
+  readonly key: string;
+  readonly value: StoredValue;
+  /** Positive integer, or `undefined` for no expiry (tombstones always carry one). */
+  readonly ttlMs: number | undefined;
+  /** The stamp in `value`'s header: a non-negative safe integer (recovery/hlc.ts). */
+  readonly stamp: number;
+}
+
+/**
+ * Optional conditional writes, which recovery uses to copy back what changed
+ * during an outage without ever overwriting a newer value.
+ *
+ * `setIfOlder(entries)`: for each entry, in order, atomically for that key with
+ * respect to every other write the backend takes (the read of what is held and
+ * the write are one step, as a Lua script, a row lock or a compare-and-swap
+ * make them):
+ *   - when the key is absent or expired, or holds a value whose stamp is lower
+ *     than `entry.stamp`, store `entry.value` with `entry.ttlMs` exactly as
+ *     `set` would (replacing any expiry), and answer `true`;
+ *   - when it holds a value whose stamp is equal or higher, leave it and its
+ *     expiry untouched and answer `false`.
+ * A held value's stamp is the one in its envelope header (`stampOf` reads every
+ * format; a backend may keep it in a column instead, as long as it is the one
+ * the entry brought). A held value with no readable stamp (not written by the
+ * store) counts as older. A tombstone is an ordinary value to the backend: it
+ * is stored, expires and is compared like any other, and the store reads it
+ * as a miss; so a conditional delete is a `setIfOlder` of a tombstone with a
+ * short TTL, which keeps an older value replayed later from coming back.
+ * Resolves with one boolean per entry, in order; an entry that repeats a key
+ * sees the outcome of the earlier one. Input is checked like `setMany` (keys,
+ * values, TTLs) before anything is written; a rejection means some entries may
+ * have been applied and the call can be repeated safely (it is idempotent).
+ */
+export interface ConditionalWrites {
+  setIfOlder(entries: readonly ConditionalEntry[]): Promise<boolean[]>;
+}
+
 export interface Backend {
   /** Unique within a store; used in events, logs and metric labels. */
   readonly name: string;
   readonly capabilities: BackendCapabilities;
   /** Present when the backend can tell that it is disconnected without a round trip. */
   readonly availability?: AvailabilitySignal;
+  /**
+   * Present when the backend offers conditional writes (see `ConditionalWrites`).
+   * Recovery replays into a backend without them with plain writes and deletes,
+   * which can overwrite a newer value another process wrote in the meantime.
+   */
+  readonly conditional?: ConditionalWrites;
 
   /**
    * The stored bytes, or `undefined` for a miss (absent or expired); `null` is
@@ -130,6 +179,7 @@ export {
   toError,
   ValueTooLargeError,
 } from './errors.js';
+export { checkConditionalEntry } from './kit/conditional.js';
 export { checkTtlMs, checkValue, valueTooLarge } from './kit/input.js';
 export { checkKey, checkPrefix, fitsBackend, keyBytes, validateKey } from './kit/keys.js';
 export {
@@ -143,3 +193,4 @@ export {
   rejectUnknownFields,
 } from './kit/options.js';
 export { storedByteLength, storedBytes, storedValueFits } from './kit/stored-value.js';
+export { encodeTombstone, isTombstone, stampOf } from './values/envelope.js';

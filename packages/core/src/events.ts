@@ -16,6 +16,19 @@ export interface StoreEvents {
   recovered: { backend: string; outageMs: number };
   /** A backend's breaker changed state (a lost connection shows as the breaker opening). */
   breaker: { backend: string; state: BreakerState };
+  /**
+   * Writes a backend missed were replayed into it: `keys` replayed, of which
+   * `deleted` were deleted there and `skipped` already held a newer value.
+   */
+  reconciled: {
+    backend: string;
+    keys: number;
+    deleted: number;
+    skipped: number;
+    durationMs: number;
+  };
+  /** A backend's recovery journal passed `limit` keys; see `recovery.onOverflow`. */
+  journalOverflow: { backend: string; limit: number };
   /** A non-fatal problem the caller did not see (a failed attempt that was failed over, a corrupt entry). */
   error: { backend: string | null; operation: string; error: Error };
 }

@@ -11,6 +11,8 @@ export type {
   BackendEntry,
   BackendModule,
   CallControl,
+  ConditionalEntry,
+  ConditionalWrites,
   StoredValue,
 } from './backend.js';
 export { type MemoryBackendOptions, memoryBackend } from './backends/memory.js';
@@ -55,8 +57,18 @@ export {
   type StoreConfig,
   type StoreSettings,
 } from './options.js';
+export { HybridClock, STAMPS_PER_MS, stampAtWall, wallOfStamp } from './recovery/hlc.js';
+export type { RecoveryOptions } from './recovery/options.js';
+export type { OnOverflow } from './recovery/replay.js';
 export { ResilientStore, type SetManyEntry, type SetOptions } from './store.js';
-export { decodeValue, encodeValue, type ValueKind } from './values/envelope.js';
+export {
+  decodeValue,
+  encodeTombstone,
+  encodeValue,
+  isTombstone,
+  stampOf,
+  type ValueKind,
+} from './values/envelope.js';
 export { namespacedKey } from './values/keys.js';
 export { jsonSerializer, type Serializer } from './values/serializer.js';
 export { applyJitter, parseTtl, type Ttl } from './values/ttl.js';

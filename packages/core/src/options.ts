@@ -3,6 +3,11 @@ import type { BackendConfig } from './config/backend-types.js';
 import { ConfigError } from './errors.js';
 import { isPlainObject } from './kit/options.js';
 import { consoleLogger, type Logger } from './logger.js';
+import {
+  type RecoveryOptions,
+  type ResolvedRecoveryOptions,
+  resolveRecoveryOptions,
+} from './recovery/options.js';
 import { namespacedKey, validateNamespace } from './values/keys.js';
 import { jsonSerializer, type Serializer } from './values/serializer.js';
 import { parseTtl, type Ttl, ttlConfigError, validateJitter } from './values/ttl.js';
@@ -52,6 +57,8 @@ export interface StoreSettings {
   onAllFailed?: 'throw' | 'swallow';
   logger?: Logger;
   serializer?: Serializer;
+  /** How writes a backend missed are replayed into it; see `RecoveryOptions`. */
+  recovery?: RecoveryOptions;
 }
 
 /** A backend with optional breaker settings that override the store-wide ones. */
@@ -83,6 +90,7 @@ const SETTINGS_FIELDS = [
   'onAllFailed',
   'logger',
   'serializer',
+  'recovery',
 ] as const satisfies ReadonlyArray<keyof StoreSettings>;
 
 type UnlistedSetting = Exclude<keyof StoreSettings, (typeof SETTINGS_FIELDS)[number]>;
@@ -153,6 +161,7 @@ export interface ResolvedSettings {
   readonly swallowWrites: boolean;
   readonly logger: Logger;
   readonly serializer: Serializer;
+  readonly recovery: ResolvedRecoveryOptions;
 }
 
 const LOGGER_METHODS = ['debug', 'info', 'warn', 'error'] as const;
@@ -191,6 +200,7 @@ export function resolveSettings(settings: StoreSettings): ResolvedSettings {
     swallowWrites: onAllFailed === 'swallow',
     logger: settings.logger ?? consoleLogger,
     serializer: settings.serializer ?? jsonSerializer,
+    recovery: resolveRecoveryOptions(settings.recovery),
   };
 }
 

@@ -17,13 +17,14 @@ import {
   resolveBackends,
   resolveSettings,
 } from './options.js';
+import { HybridClock } from './recovery/hlc.js';
+import { Recovery } from './recovery/recovery.js';
 import { type OperationSpec, Router } from './routing/call.js';
 import { DeadlineQueue } from './routing/deadline.js';
 import { type Fits, Limits } from './routing/limits.js';
 import { Member } from './routing/member.js';
 import { DELETE, DELETE_MANY, GET, GET_MANY, HAS, SET, SET_MANY } from './routing/operations.js';
 import { OutageReporter } from './routing/outage-reporter.js';
-import { OutageWrites } from './routing/outage-writes.js';
 import { SingleFlight } from './routing/single-flight.js';
 import { ValueCodec } from './values/codec.js';
 import { namespacedKey } from './values/keys.js';
@@ -61,6 +62,7 @@ export class ResilientStore {
   private readonly router: Router;
   private readonly limits: Limits;
   private readonly codec: ValueCodec;
+  private readonly recovery: Recovery;
   private readonly deadlines = new DeadlineQueue();
   private readonly events = new StoreEmitter();
   private readonly flights = new SingleFlight();
@@ -87,7 +89,9 @@ export class ResilientStore {
     this.prefix = settings.prefix;
     this.defaultTtlMs = settings.defaultTtlMs;
     this.jitter = settings.jitter;
-    this.codec = new ValueCodec(settings.serializer, this.events);
+    // Stamps every write, so recovery can tell which of two copies is newer.
+    const clock = new HybridClock();
+    this.codec = new ValueCodec(settings.serializer, this.events, clock);
 
     let outages: OutageReporter | undefined;
     this.members = backends.map(
@@ -102,8 +106,16 @@ export class ResilientStore {
       this.logger,
       DEFAULT_STARTUP_GRACE_MS,
     );
-    const outageWrites = new OutageWrites(this.members, this.prefix, this.events);
-    this.events.on('recovered', ({ backend }) => outageWrites.onRecovered(backend));
+    const recovery = new Recovery({
+      members: this.members,
+      events: this.events,
+      logger: this.logger,
+      clock,
+      prefix: this.prefix,
+      options: settings.recovery,
+    });
+    this.recovery = recovery;
+    this.events.on('recovered', ({ backend }) => recovery.onRecovered(backend));
     this.router = new Router({
       members: this.members,
       events: this.events,
@@ -112,7 +124,8 @@ export class ResilientStore {
       codec: this.codec,
       operationTimeoutMs: settings.operationTimeoutMs,
       swallowWrites: settings.swallowWrites,
-      onSkippedWrite: (member, keys) => outageWrites.noteSkippedWrite(member, keys),
+      passedOver: (member, spec, input) => recovery.passedOver(member, spec, input),
+      missedClear: (member, prefix) => recovery.passedOverClear(member, prefix),
     });
     this.limits = new Limits(this.members);
   }
@@ -278,6 +291,7 @@ export class ResilientStore {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.outages.close();
+      this.recovery.close();
       this.deadlines.clear();
       for (const member of this.members) member.close();
       const results = await Promise.allSettled(this.members.map((m) => m.backend.close()));

@@ -4,13 +4,18 @@ import {
   decodeEnvelope,
   decodeValue,
   encodeEnvelope,
+  encodeTombstone,
   encodeValue,
+  isTombstone,
   readValue,
+  stampOf,
   UNREADABLE,
 } from '../src/values/envelope.js';
 import { jsonSerializer, type Serializer } from '../src/values/serializer.js';
 
-const NOW = 1_732_000_000_123;
+/** A stamp: wall ms 1_732_000_000_123, counter 45. */
+const NOW = 1_732_000_000_123_045;
+const WALL = 1_732_000_000_123;
 
 /** A serializer that is not the default one, to exercise the generic path. */
 const upperSerializer: Serializer = {
@@ -24,16 +29,14 @@ describe('encodeEnvelope / decodeEnvelope', () => {
     for (const kind of ['serialized', 'bytes'] as const) {
       const decoded = decodeEnvelope(encodeEnvelope(payload, NOW, kind));
       expect(decoded?.kind).toBe(kind);
-      expect(decoded?.writtenAt).toBe(NOW);
+      expect(decoded?.stamp).toBe(NOW);
       expect(Buffer.from(decoded?.payload ?? []).equals(Buffer.from(payload))).toBe(true);
     }
   });
 
   it('keeps timestamps exact up to the largest safe integer', () => {
-    for (const writtenAt of [0, 1, 2 ** 32 - 1, 2 ** 32, 2 ** 40 + 7, Number.MAX_SAFE_INTEGER]) {
-      expect(decodeEnvelope(encodeEnvelope(new Uint8Array(0), writtenAt, 'bytes'))?.writtenAt).toBe(
-        writtenAt,
-      );
+    for (const stamp of [0, 1, 2 ** 32 - 1, 2 ** 32, 2 ** 40 + 7, Number.MAX_SAFE_INTEGER]) {
+      expect(decodeEnvelope(encodeEnvelope(new Uint8Array(0), stamp, 'bytes'))?.stamp).toBe(stamp);
     }
   });
 
@@ -49,7 +52,7 @@ describe('encodeEnvelope / decodeEnvelope', () => {
     const backing = new Uint8Array(envelope.byteLength + 5);
     backing.set(envelope, 5);
     const decoded = decodeEnvelope(backing.subarray(5));
-    expect(decoded?.writtenAt).toBe(NOW);
+    expect(decoded?.stamp).toBe(NOW);
     expect([...(decoded?.payload ?? [])]).toEqual([7, 8]);
   });
 
@@ -66,7 +69,7 @@ describe('encodeEnvelope / decodeEnvelope', () => {
     expect(decodeEnvelope(hugeTime)).toBeUndefined();
   });
 
-  it('rejects a write time that is not a non-negative safe integer', () => {
+  it('rejects a stamp that is not a non-negative safe integer', () => {
     for (const bad of [-1, 1.5, Number.NaN, 2 ** 60]) {
       expect(() => encodeEnvelope(new Uint8Array(0), bad, 'bytes')).toThrow(RangeError);
     }
@@ -77,18 +80,22 @@ describe('encodeValue / decodeValue', () => {
   it('round-trips serialized values with the default serializer', () => {
     const value = { user: 'ü', list: [1, 2, 3] };
     const decoded = decodeValue(encodeValue(value, jsonSerializer, NOW), jsonSerializer);
-    expect(decoded).toEqual({ value, writtenAt: NOW });
+    expect(decoded).toEqual({ value, stamp: NOW, writtenAt: WALL });
   });
 
   it('stores JSON values as a text envelope readable as a string or as its UTF-8 bytes', () => {
     const value = { text: 'naïve 🌍', n: 1 };
     const stored = encodeValue(value, jsonSerializer, NOW);
     expect(typeof stored).toBe('string');
-    expect(stored).toBe(`\u0002${String(NOW).padStart(13, '0')}${JSON.stringify(value)}`);
-    expect(decodeValue(stored, jsonSerializer)).toEqual({ value, writtenAt: NOW });
+    expect(stored).toBe(`\u0003${String(NOW).padStart(16, '0')}${JSON.stringify(value)}`);
+    expect(decodeValue(stored, jsonSerializer)).toEqual({ value, stamp: NOW, writtenAt: WALL });
     const asBytes = Buffer.from(stored as string, 'utf8');
-    expect(decodeValue(asBytes, jsonSerializer)).toEqual({ value, writtenAt: NOW });
-    expect(decodeValue(new Uint8Array(asBytes), jsonSerializer)).toEqual({ value, writtenAt: NOW });
+    expect(decodeValue(asBytes, jsonSerializer)).toEqual({ value, stamp: NOW, writtenAt: WALL });
+    expect(decodeValue(new Uint8Array(asBytes), jsonSerializer)).toEqual({
+      value,
+      stamp: NOW,
+      writtenAt: WALL,
+    });
   });
 
   it('treats a malformed text envelope, or plain text, as unreadable', () => {
@@ -144,5 +151,55 @@ describe('encodeValue / decodeValue', () => {
     expect(decodeValue(Buffer.from('"just json"'), jsonSerializer)).toBeUndefined();
     const corrupt = encodeEnvelope(Buffer.from('{broken'), NOW, 'serialized');
     expect(decodeValue(corrupt, jsonSerializer)).toBeUndefined();
+  });
+});
+
+describe('stamps and tombstones', () => {
+  it('reads the stamp of every format the store writes', () => {
+    expect(stampOf(encodeValue({ a: 1 }, jsonSerializer, NOW))).toBe(NOW);
+    expect(stampOf(Buffer.from(encodeValue({ a: 1 }, jsonSerializer, NOW) as string))).toBe(NOW);
+    expect(stampOf(encodeValue(Buffer.from('x'), jsonSerializer, NOW))).toBe(NOW);
+    expect(stampOf(encodeValue('x', upperSerializer, NOW))).toBe(NOW);
+    expect(stampOf(encodeTombstone(NOW))).toBe(NOW);
+    expect(stampOf('{"plain":"json"}')).toBeUndefined();
+    expect(stampOf(Buffer.from('plain bytes'))).toBeUndefined();
+    expect(stampOf(`\u0003${'0'.repeat(15)}x{}`)).toBeUndefined();
+  });
+
+  it('reads version 1 values (write time in ms) with the stamp ms × 1000', () => {
+    const textV1 = `\u0002${String(WALL).padStart(13, '0')}{"a":1}`;
+    expect(decodeValue(textV1, jsonSerializer)).toEqual({
+      value: { a: 1 },
+      stamp: WALL * 1000,
+      writtenAt: WALL,
+    });
+    expect(stampOf(textV1)).toBe(WALL * 1000);
+    const binaryV1 = Buffer.from(encodeEnvelope(Buffer.from('hi'), WALL, 'bytes'));
+    binaryV1[0] = 0xa1;
+    expect(stampOf(binaryV1)).toBe(WALL * 1000);
+    expect((readValue(binaryV1, jsonSerializer) as Buffer).toString()).toBe('hi');
+    // A version-1 envelope had no tombstones.
+    const oddV1 = Buffer.from(encodeTombstone(WALL));
+    oddV1[0] = 0xa1;
+    expect(stampOf(oddV1)).toBeUndefined();
+  });
+
+  it('orders a newer write after an older one in every format', () => {
+    const older = encodeValue('a', jsonSerializer, NOW);
+    const newer = encodeValue(Buffer.from('b'), jsonSerializer, NOW + 1);
+    expect(stampOf(newer)!).toBeGreaterThan(stampOf(older)!);
+  });
+
+  it('reads a tombstone as a miss, never as an unreadable entry', () => {
+    const tombstone = encodeTombstone(NOW);
+    expect(isTombstone(tombstone)).toBe(true);
+    expect(isTombstone(encodeValue(Buffer.from('x'), jsonSerializer, NOW))).toBe(false);
+    expect(isTombstone('text')).toBe(false);
+    expect(readValue(tombstone, jsonSerializer)).toBeUndefined();
+    expect(decodeValue(tombstone, jsonSerializer)).toEqual({
+      value: undefined,
+      stamp: NOW,
+      writtenAt: WALL,
+    });
   });
 });

@@ -4,6 +4,7 @@ import {
   type BackendEntry,
   BackendUnavailableError,
   type CallControl,
+  type ConditionalWrites,
   checkKey,
   checkPrefix,
   checkTtlMs,
@@ -15,6 +16,7 @@ import { Cluster } from 'ioredis';
 import { clearPrefix } from './clear-prefix.js';
 import { closeClient } from './close-client.js';
 import { CommandWriter } from './command-writer.js';
+import { redisConditionalWrites } from './conditional-writes.js';
 import { ConnectionState } from './connection-state.js';
 import { createClient } from './create-client.js';
 import { type KeyCommands, keyCommands, type SetCommand } from './key-commands.js';
@@ -46,6 +48,7 @@ class RedisBackendImpl implements RedisBackend {
   readonly capabilities: BackendCapabilities;
   readonly availability: ConnectionState;
   readonly client: RedisClient;
+  readonly conditional: ConditionalWrites;
   readonly #owned: boolean;
   readonly #settings: RedisSettings;
   readonly #commands: KeyCommands;
@@ -60,6 +63,9 @@ class RedisBackendImpl implements RedisBackend {
     this.#settings = settings;
     this.#commands = keyCommands(client);
     this.#writer = new CommandWriter(client);
+    this.conditional = redisConditionalWrites(client, this.name, settings.maxValueBytes, () =>
+      this.#ready(),
+    );
     this.availability = new ConnectionState(client, settings.name, { keepErrorListener: owned });
     this.capabilities = Object.freeze({
       shared: true,

@@ -42,7 +42,7 @@ async function keysOnEveryMaster(prefix: string, count: number): Promise<string[
 describeBackendConformance(
   'redis cluster',
   () => connected(redisBackend({ cluster: cluster.startupNodes })),
-  { ttlResolutionMs: 1 },
+  { ttlResolutionMs: 1, conditionalWrites: true },
 );
 
 // Runs after the conformance suite: its last test fails a master over for good.

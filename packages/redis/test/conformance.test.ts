@@ -21,13 +21,14 @@ describeBackendConformance(
   () => connected(redisBackend({ url: server.url })),
   {
     ttlResolutionMs: 1,
+    conditionalWrites: true,
   },
 );
 
 describeBackendConformance(
   'redis single node without auto-pipelining',
   () => connected(redisBackend({ url: server.url, enableAutoPipelining: false })),
-  { ttlResolutionMs: 1 },
+  { ttlResolutionMs: 1, conditionalWrites: true },
 );
 
 // TLS and an ACL user pass through to every connection, with both write paths.
@@ -42,6 +43,6 @@ for (const enableAutoPipelining of [true, false]) {
           enableAutoPipelining,
         }),
       ),
-    { ttlResolutionMs: 1 },
+    { ttlResolutionMs: 1, conditionalWrites: true },
   );
 }

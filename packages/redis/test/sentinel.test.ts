@@ -34,5 +34,5 @@ describeBackendConformance(
         commandTimeout: NO_DEADLINE_UNDER_TEST_MS,
       }),
     ),
-  { ttlResolutionMs: 1 },
+  { ttlResolutionMs: 1, conditionalWrites: true },
 );

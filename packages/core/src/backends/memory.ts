@@ -4,12 +4,15 @@ import type {
   BackendCapabilities,
   BackendEntry,
   CallControl,
+  ConditionalEntry,
+  ConditionalWrites,
   StoredValue,
 } from '../backend.js';
 import { BackendUnavailableError, ConfigError } from '../errors.js';
 import { checkTtlMs, valueTooLarge } from '../kit/input.js';
 import { backendName, positiveInteger, rejectUnknownFields } from '../kit/options.js';
 import { storedValueFits } from '../kit/stored-value.js';
+import { stampOf } from '../values/envelope.js';
 
 /**
  * An in-process backend: a bounded LRU over lru-cache, always available, used as the
@@ -90,6 +93,10 @@ class MemoryBackend implements Backend {
   readonly capabilities: BackendCapabilities;
   readonly #maxBytes: number;
   #cache: LRUCache<string, StoredValue> | undefined;
+  /** In process, the check and the write are one synchronous step: atomic by construction. */
+  readonly conditional: ConditionalWrites = {
+    setIfOlder: async (entries) => this.#setIfOlder(entries),
+  };
 
   constructor(options: UncheckedOptions) {
     const { name, maxEntries, maxBytes, maxValueBytes } = resolveOptions(options);
@@ -170,6 +177,19 @@ class MemoryBackend implements Backend {
     const cache = this.#open();
     for (const entry of entries) this.#checkEntry(entry.key, entry.value, entry.ttlMs);
     for (const entry of entries) this.#write(cache, entry);
+  }
+
+  #setIfOlder(entries: readonly ConditionalEntry[]): boolean[] {
+    const cache = this.#open();
+    for (const entry of entries) this.#checkEntry(entry.key, entry.value, entry.ttlMs);
+    return entries.map((entry) => {
+      // peek: a replay neither refreshes recency nor reads an expired entry.
+      const held = cache.peek(entry.key);
+      const heldStamp = held === undefined ? undefined : stampOf(held);
+      if (heldStamp !== undefined && heldStamp >= entry.stamp) return false;
+      this.#write(cache, entry);
+      return true;
+    });
   }
 
   async delete(key: string): Promise<boolean> {

@@ -8,15 +8,17 @@
  *     │                               state, and its own deadline entry
  *     ▼
  *   Call, member by member in order   pass over a member that is not usable (breaker
- *     │                               open, connection down) or that the input does
- *     │                               not fit
+ *     │                               open, connection down), that the input does
+ *     │                               not fit, or whose recovery journal names a key
+ *     │                               of the input (one field read while it is empty);
+ *     │                               a write passed over is journaled for it
  *     ├─ spec.run(backend, input)     bounded by min(member timeout, time left), given
  *     │                               up through the backend's abort (CallControl)
  *     ├─ answer      → member.settled('success')  (a miss is a success)
  *     │                 spec.answer(value, input, codec) → the caller
  *     ├─ InvalidInputError → thrown to the caller; not the backend's failure
  *     └─ error, timeout → member.settled(error) (may open its breaker), an
- *                         `error` event, on to the next member
+ *                         `error` event, a write journaled for it, on to the next
  *     ▼
  *   nobody left: the all-failed rule  a read answers a miss; a write rejects with
  *                                     AllBackendsFailedError (or is dropped when
@@ -24,9 +26,9 @@
  *
  * Beside the path: member.ts turns breaker and connection changes into a member's
  * `usable`; outage-reporter.ts turns them into `failover`/`recovered` events and log
- * lines; outage-writes.ts notes writes served while a backend was passed over.
+ * lines; recovery/ journals the writes a member missed and replays them into it.
  */
-import type { Backend, CallControl } from '../backend.js';
+import type { Backend, CallControl, StoredValue } from '../backend.js';
 import {
   AllBackendsFailedError,
   BackendTimeoutError,
@@ -36,6 +38,7 @@ import {
 } from '../errors.js';
 import type { OperationName, OperationObserver, StoreEmitter } from '../events.js';
 import type { Logger } from '../logger.js';
+import type { Journal } from '../recovery/journal.js';
 import type { ValueCodec } from '../values/codec.js';
 import { DeadlineEntry, type DeadlineQueue } from './deadline.js';
 import type { Fits } from './limits.js';
@@ -48,9 +51,19 @@ export interface Cause {
 }
 
 /**
+ * How an operation tells recovery what it writes: once per key, the value
+ * written (`undefined` for a delete) and its TTL.
+ */
+export type NoteWrite = (
+  key: string,
+  value: StoredValue | undefined,
+  ttlMs: number | undefined,
+) => void;
+
+/**
  * One kind of operation (get, set, …), described once so that a call allocates no
  * closures: whether it reads or writes, how to run it on a backend, which keys it
- * writes, and how a backend's answer becomes the caller's.
+ * touches and writes, and how a backend's answer becomes the caller's.
  */
 export interface OperationSpec<I, T, R> {
   readonly name: OperationName;
@@ -58,8 +71,10 @@ export interface OperationSpec<I, T, R> {
   readonly kind: 'read' | 'write';
   /** `control` lets a backend offer a cheap way to give up on the call (see `CallControl`). */
   run(backend: Backend, input: I, control: CallControl): Promise<T>;
-  /** The keys a write touches; absent for reads. */
-  readonly written?: (input: I) => readonly string[];
+  /** True when `journal` names a key of `input`: that backend must not serve this call. */
+  covered(journal: Journal, input: I): boolean;
+  /** Each write of `input` (see `NoteWrite`); absent for reads. */
+  readonly writes?: (input: I, note: NoteWrite) => void;
   /** The caller's answer from a backend's; values are decoded here and nowhere else. */
   answer(result: T, input: I, codec: ValueCodec): R;
   /** The caller's answer when no backend served and nothing is thrown: a miss, or nothing done. */
@@ -75,8 +90,13 @@ export interface RouterOptions {
   operationTimeoutMs: number;
   /** Writes resolve (after one log line) instead of rejecting when every backend failed. */
   swallowWrites: boolean;
-  /** A write was served while backends before `member` were passed over. */
-  onSkippedWrite(member: Member, keys: readonly string[]): void;
+  /**
+   * `member` did not take the write `input` of `spec`: unusable, refused it,
+   * failed or timed out, or it may not serve these keys yet (recovery journals them).
+   */
+  passedOver<I>(member: Member, spec: OperationSpec<I, unknown, unknown>, input: I): void;
+  /** `member` missed a `clear(prefix)`: unusable, or its clear failed. */
+  missedClear(member: Member, prefix: string): void;
 }
 
 /**
@@ -120,6 +140,8 @@ export class Router {
    */
   async clear(prefix: string): Promise<void> {
     const usable = this.members.filter((m) => m.usable);
+    // A backend that misses the clear has it replayed before it serves these keys again.
+    for (const member of this.members) if (!member.usable) this.options.missedClear(member, prefix);
     const results = await Promise.allSettled(
       usable.map((m) =>
         m.call(
@@ -130,8 +152,10 @@ export class Router {
     );
     const causes: Cause[] = [];
     results.forEach((r, i) => {
-      if (r.status === 'rejected')
+      if (r.status === 'rejected') {
         causes.push({ backend: usable[i]!.name, error: toError(r.reason) });
+        this.options.missedClear(usable[i]!, prefix);
+      }
     });
     if (causes.length < usable.length) return;
     this.writeFailed('clear', causes.length > 0 ? causes : this.unavailableCauses());
@@ -157,8 +181,8 @@ export class Router {
     }));
   }
 
-  onSkippedWrite(member: Member, keys: readonly string[]): void {
-    this.options.onSkippedWrite(member, keys);
+  passedOver<I>(member: Member, spec: OperationSpec<I, unknown, unknown>, input: I): void {
+    this.options.passedOver(member, spec, input);
   }
 
   /** One line when service resumes after an all-failed period. */
@@ -219,8 +243,6 @@ class Call<I, T, R> extends DeadlineEntry implements CallControl {
   private budgetMs = 0;
   /** When the current backend call began, for the sampled latency; 0 when not sampled. */
   private sampledAt = 0;
-  /** A backend before the current one was passed over. */
-  private skipped = false;
   private causes: Cause[] | undefined;
 
   constructor(
@@ -249,15 +271,17 @@ class Call<I, T, R> extends DeadlineEntry implements CallControl {
     const { members } = this.router;
     for (let i = first; i < members.length; i++) {
       const member = members[i]!;
-      if (!member.usable) {
-        this.skipped = true;
+      // The journal check is one field read while the journal is empty.
+      if (
+        !member.usable ||
+        !this.fits(member) ||
+        (member.journal.active && this.spec.covered(member.journal, this.input))
+      ) {
+        if (this.spec.writes) this.router.passedOver(member, this.spec, this.input);
         continue;
       }
-      if (!this.fits(member)) continue;
       const budget = Math.min(member.timeoutMs, this.deadline - now);
       if (budget <= 0) break;
-      const written = this.spec.written;
-      if (this.skipped && written) this.router.onSkippedWrite(member, written(this.input));
       return this.callBackend(i, member, budget, now);
     }
     const causes = this.causes ?? this.router.unavailableCauses();
@@ -307,7 +331,8 @@ class Call<I, T, R> extends DeadlineEntry implements CallControl {
     this.causes ??= [];
     this.causes.push({ backend: member.name, error });
     this.router.events.emit('error', { backend: member.name, operation: this.spec.name, error });
-    this.skipped = true;
+    // A failed or timed-out write may or may not have landed: recovery counts it as not.
+    if (this.spec.writes) this.router.passedOver(member, this.spec, this.input);
     return this.tryFrom(this.index + 1, Date.now());
   }
 

@@ -2,6 +2,8 @@ import type { Backend } from '../backend.js';
 import { BackendTimeoutError, InvalidInputError, toError } from '../errors.js';
 import type { BreakerState } from '../events.js';
 import type { BreakerOptions } from '../options.js';
+import { Journal } from '../recovery/journal.js';
+import { DEFAULT_MAX_JOURNAL_KEYS } from '../recovery/options.js';
 import { Breaker } from './breaker.js';
 import { DeadlineEntry, type DeadlineQueue } from './deadline.js';
 
@@ -30,8 +32,8 @@ export class Member {
   downSince: number | undefined;
   /** False until the backend has been reachable once (a connection still being opened is no outage). */
   everAvailable: boolean;
-  /** This backend served writes while a backend before it was skipped. */
-  holdsOutageWrites = false;
+  /** The writes this backend missed, until they are replayed into it (recovery/). */
+  journal = new Journal(DEFAULT_MAX_JOURNAL_KEYS);
   private available: boolean;
   private sampleCounter = 0;
   private readonly unsubscribe: (() => void) | undefined;

@@ -14,6 +14,7 @@ export const GET: OperationSpec<string, Read, unknown> = {
   name: 'get',
   kind: 'read',
   run: (backend, key, control) => backend.get(key, control),
+  covered: (journal, key) => journal.covers(key),
   answer: (stored, _key, codec) => (stored == null ? undefined : codec.decode(stored)),
   none: () => undefined,
 };
@@ -23,6 +24,7 @@ export const HAS: OperationSpec<string, Read, boolean> = {
   name: 'get',
   kind: 'read',
   run: (backend, key, control) => backend.get(key, control),
+  covered: (journal, key) => journal.covers(key),
   answer: (stored, _key, codec) => stored != null && codec.holdsEntry(stored),
   none: () => false,
 };
@@ -35,6 +37,7 @@ export const GET_MANY: OperationSpec<
   name: 'getMany',
   kind: 'read',
   run: (backend, keys) => backend.getMany(keys),
+  covered: (journal, keys) => journal.coversAny(keys),
   answer: (stored, _keys, codec) =>
     stored.map((value) => (value == null ? undefined : codec.decode(value))),
   none: (keys) => keys.map(() => undefined),
@@ -44,7 +47,8 @@ export const SET: OperationSpec<BackendEntry, unknown, void> = {
   name: 'set',
   kind: 'write',
   run: (backend, entry, control) => backend.set(entry.key, entry.value, entry.ttlMs, control),
-  written: (entry) => [entry.key],
+  covered: (journal, entry) => journal.covers(entry.key),
+  writes: (entry, note) => note(entry.key, entry.value, entry.ttlMs),
   answer: () => undefined,
   none: () => undefined,
 };
@@ -53,7 +57,10 @@ export const SET_MANY: OperationSpec<readonly BackendEntry[], void, void> = {
   name: 'setMany',
   kind: 'write',
   run: (backend, entries) => backend.setMany(entries),
-  written: (entries) => entries.map((e) => e.key),
+  covered: (journal, entries) => entries.some((e) => journal.covers(e.key)),
+  writes: (entries, note) => {
+    for (const e of entries) note(e.key, e.value, e.ttlMs);
+  },
   answer: () => undefined,
   none: () => undefined,
 };
@@ -62,7 +69,8 @@ export const DELETE: OperationSpec<string, boolean, boolean> = {
   name: 'delete',
   kind: 'write',
   run: (backend, key) => backend.delete(key),
-  written: (key) => [key],
+  covered: (journal, key) => journal.covers(key),
+  writes: (key, note) => note(key, undefined, undefined),
   answer: (removed) => removed,
   none: () => false,
 };
@@ -71,7 +79,10 @@ export const DELETE_MANY: OperationSpec<readonly string[], number, number> = {
   name: 'deleteMany',
   kind: 'write',
   run: (backend, keys) => backend.deleteMany(keys),
-  written: (keys) => keys,
+  covered: (journal, keys) => journal.coversAny(keys),
+  writes: (keys, note) => {
+    for (const key of keys) note(key, undefined, undefined);
+  },
   answer: (removed) => removed,
   none: () => 0,
 };

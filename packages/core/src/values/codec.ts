@@ -1,26 +1,38 @@
 import type { StoredValue } from '../backend.js';
 import type { StoreEmitter } from '../events.js';
-import { encodeValue, isEnvelope, readValue, UNREADABLE } from './envelope.js';
+import type { HybridClock } from '../recovery/hlc.js';
+import { encodeValue, isEnvelope, readValue, stampOf, UNREADABLE } from './envelope.js';
 import type { Serializer } from './serializer.js';
 
 /**
  * A store's values on their way to a backend and back: the caller's value in an
- * envelope (its write time and kind), serialized by the store's serializer.
+ * envelope (its stamp and kind), serialized by the store's serializer.
  * Routing hands every answer to `decode` on its way up; nothing else decodes.
+ * Every value carries a stamp of the store's hybrid logical clock, which every
+ * value read advances, so a write is ordered after every value read before it.
  */
 export class ValueCodec {
   constructor(
     private readonly serializer: Serializer,
     private readonly events: StoreEmitter,
+    private readonly clock: HybridClock,
   ) {}
 
-  /** The stored form of `value`; throws `SerializationError` for what cannot be stored. */
-  encode(value: unknown, writtenAt: number): StoredValue {
-    return encodeValue(value, this.serializer, writtenAt);
+  /**
+   * The stored form of `value`, stamped at wall time `now` (ms; the caller has read
+   * the clock already); throws `SerializationError` for what cannot be stored.
+   */
+  encode(value: unknown, now: number): StoredValue {
+    return encodeValue(value, this.serializer, this.clock.at(now));
   }
 
-  /** The caller's value; an unreadable entry is a miss, reported as an `error` event. */
+  /**
+   * The caller's value; an unreadable entry is a miss, reported as an `error`
+   * event; a tombstone (a replayed delete) is a miss.
+   */
   decode(stored: StoredValue): unknown {
+    const stamp = stampOf(stored);
+    if (stamp !== undefined) this.clock.observe(stamp);
     const value = readValue(stored, this.serializer);
     if (value === UNREADABLE) {
       this.events.emit('error', {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import { abortTests } from './abort.js';
 import { bulkTests } from './bulk.js';
 import { clearTests } from './clear.js';
+import { conditionalTests } from './conditional.js';
 import type { ConformanceContext } from './context.js';
 import { expiryTests } from './expiry.js';
 import { keyTests } from './keys.js';
@@ -79,5 +80,7 @@ export function describeBackendConformance<const T extends OptOutReasons = OptOu
     for (const { group, title: groupTitle, register } of GROUPS) {
       if (!resolved.optOut.has(group)) describe(groupTitle, () => register(context));
     }
+    // Not an opt-out group: run by the backends that declare `conditionalWrites`.
+    describe('conditional writes', () => conditionalTests(context));
   });
 }

@@ -44,6 +44,11 @@ export interface ConformanceOptions<T extends OptOutReasons = OptOutReasons> {
   closeSettleMs?: number;
   /** Groups not run for this backend, each with its reason (see {@link ConformanceOptOuts}). */
   optOut?: T & ConformanceOptOuts<T>;
+  /**
+   * The backend offers conditional writes (`Backend.conditional`) and runs their
+   * tests. Default false, under which the suite checks that it offers none.
+   */
+  conditionalWrites?: boolean;
 }
 
 export interface ResolvedConformanceOptions {
@@ -53,6 +58,7 @@ export interface ResolvedConformanceOptions {
   readonly closeSettleMs: number;
   /** The reason for each group opted out of. */
   readonly optOut: ReadonlyMap<ConformanceGroup, string>;
+  readonly conditionalWrites: boolean;
 }
 
 /** Thrown when the suite's options are unusable: an opt-out without a reason, an unknown group. */
@@ -73,6 +79,7 @@ export function resolveConformanceOptions(options: ConformanceOptions): Resolved
     largeValueBytes: options.largeValueBytes ?? 1024 * 1024,
     closeSettleMs: options.closeSettleMs ?? 3000,
     optOut: resolveOptOuts(options.optOut ?? {}),
+    conditionalWrites: options.conditionalWrites ?? false,
   };
 }
 

@@ -8,7 +8,7 @@ export interface StoreProfile {
   /** Named in the report and in test titles, e.g. 'default' or 'tuned'. */
   readonly name: string;
   /** Store options beyond the backends; none at all for the defaults. */
-  readonly store: Pick<ResilientStoreOptions, 'breaker' | 'operationTimeout'>;
+  readonly store: Pick<ResilientStoreOptions, 'breaker' | 'operationTimeout' | 'recovery'>;
 }
 
 /** What most services run: `new ResilientStore({ backends })`. */

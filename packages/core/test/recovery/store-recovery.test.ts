@@ -1,0 +1,307 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { AvailabilitySignal, Backend, StoredValue } from '../../src/backend.js';
+import { memoryBackend } from '../../src/backends/memory.js';
+import { createStore } from '../../src/create-store.js';
+import { ConfigError } from '../../src/errors.js';
+import type { StoreEvents } from '../../src/events.js';
+import { ResilientStore } from '../../src/store.js';
+import { isTombstone, readValue, stampOf } from '../../src/values/envelope.js';
+import { jsonSerializer } from '../../src/values/serializer.js';
+import { FakeBackend, recordingLogger } from '../fake-backend.js';
+
+const breaker = {
+  timeout: 100,
+  errorThresholdPercentage: 50,
+  volumeThreshold: 4,
+  resetTimeout: 1_000,
+};
+
+/**
+ * A memory backend (with its conditional writes) whose connection the test can
+ * cut, and whose calls can be made to fail or hang: the primary of these tests.
+ */
+class SwitchableBackend implements Backend {
+  readonly name = 'primary';
+  readonly inner = memoryBackend({ name: 'primary', maxValueBytes: 1024, maxBytes: 1 << 20 });
+  readonly capabilities = this.inner.capabilities;
+  readonly conditional = this.inner.conditional;
+  mode: 'ok' | 'hang' = 'ok';
+  constructor(private up = true) {}
+  private readonly listeners = new Set<(available: boolean, cause?: Error) => void>();
+  readonly availability: AvailabilitySignal = {
+    isAvailable: () => this.up,
+    subscribe: (listener) => {
+      this.listeners.add(listener);
+      return () => this.listeners.delete(listener);
+    },
+  };
+
+  setConnected(up: boolean): void {
+    this.up = up;
+    for (const listener of this.listeners) listener(up, up ? undefined : new Error('ECONNRESET'));
+  }
+
+  private gate<T>(call: () => Promise<T>): Promise<T> {
+    if (!this.up) return Promise.reject(new Error('connection lost'));
+    return this.mode === 'hang' ? new Promise<T>(() => {}) : call();
+  }
+  get(key: string) {
+    return this.gate(() => this.inner.get(key));
+  }
+  getMany(keys: readonly string[]) {
+    return this.gate(() => this.inner.getMany(keys));
+  }
+  set(key: string, value: StoredValue, ttlMs: number | undefined) {
+    return this.gate(() => this.inner.set(key, value, ttlMs));
+  }
+  setMany(entries: Parameters<Backend['setMany']>[0]) {
+    return this.gate(() => this.inner.setMany(entries));
+  }
+  delete(key: string) {
+    return this.gate(() => this.inner.delete(key));
+  }
+  deleteMany(keys: readonly string[]) {
+    return this.gate(() => this.inner.deleteMany(keys));
+  }
+  clear(prefix: string) {
+    return this.gate(() => this.inner.clear(prefix));
+  }
+  ping() {
+    return this.gate(() => this.inner.ping());
+  }
+  close() {
+    return this.inner.close();
+  }
+}
+
+const read = (stored: StoredValue | null | undefined) =>
+  stored == null ? undefined : readValue(stored, jsonSerializer);
+
+function setup(
+  recovery?: ConstructorParameters<typeof ResilientStore>[0]['recovery'],
+  connected = true,
+) {
+  const primary = new SwitchableBackend(connected);
+  const fallback = memoryBackend({ name: 'fallback' });
+  const { logger, lines } = recordingLogger();
+  const store = new ResilientStore({
+    backends: [primary, fallback],
+    breaker,
+    operationTimeout: 300,
+    namespace: 'ns',
+    logger,
+    recovery,
+  });
+  const events: Array<{ name: keyof StoreEvents; payload: unknown }> = [];
+  for (const name of ['failover', 'recovered', 'reconciled', 'journalOverflow'] as const) {
+    store.on(name, (payload) => events.push({ name, payload }));
+  }
+  const named = (name: keyof StoreEvents) =>
+    events.filter((e) => e.name === name).map((e) => e.payload);
+  /** Cuts the primary's connection, runs `during`, restores it and lets it recover. */
+  async function outage(during: () => Promise<void>): Promise<void> {
+    primary.setConnected(false);
+    await during();
+    primary.setConnected(true);
+    // resetTimeout, then the half-open probe and the replay.
+    await vi.advanceTimersByTimeAsync(breaker.resetTimeout + 50);
+    await vi.advanceTimersByTimeAsync(50);
+  }
+  return { primary, fallback, store, lines, named, outage };
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('recovery after an outage', () => {
+  it('replays a write made during the outage before the recovered backend serves the key', async () => {
+    const { primary, fallback, store, named, lines, outage } = setup();
+    await store.set('k', 'v1');
+    await outage(async () => {
+      await store.set('k', 'v2', { ttl: 60_000 });
+      expect(await store.get('k')).toBe('v2');
+    });
+    expect(named('recovered')).toHaveLength(1);
+    expect(named('reconciled')).toEqual([
+      { backend: 'primary', keys: 1, deleted: 0, skipped: 0, durationMs: expect.any(Number) },
+    ]);
+    expect(lines.filter((l) => l.msg.includes('reconciled'))).toHaveLength(1);
+    expect(read(await primary.inner.get('ns:k'))).toBe('v2');
+    expect(await store.get('k')).toBe('v2');
+    // The fallback's copy is gone, so a later outage cannot serve it.
+    expect(await fallback.get('ns:k')).toBeUndefined();
+    await store.close();
+  });
+
+  it('replays a delete as a tombstone, read as a miss', async () => {
+    const { primary, store, named, outage } = setup();
+    await store.set('k', 'v1');
+    await outage(async () => {
+      await store.delete('k');
+    });
+    expect(named('reconciled')).toMatchObject([{ keys: 1, deleted: 1 }]);
+    const held = await primary.inner.get('ns:k');
+    expect(held != null && isTombstone(held)).toBe(true);
+    expect(await store.get('k')).toBeUndefined();
+    await store.close();
+  });
+
+  it('deletes on the recovered backend a key the fallback no longer holds', async () => {
+    const { primary, fallback, store, outage } = setup();
+    await store.set('k', 'v1');
+    await outage(async () => {
+      await store.set('k', 'v2');
+      await fallback.delete('ns:k'); // evicted
+    });
+    expect(read(await primary.inner.get('ns:k'))).toBeUndefined();
+    expect(await store.get('k')).toBeUndefined();
+    await store.close();
+  });
+
+  it('replays a clear() the backend missed', async () => {
+    const { primary, store, outage } = setup();
+    await store.set('a', 1);
+    await store.set('b', 2);
+    await outage(async () => {
+      await store.clear();
+      await store.set('b', 3);
+    });
+    expect(await primary.inner.get('ns:a')).toBeUndefined();
+    expect(read(await primary.inner.get('ns:b'))).toBe(3);
+    expect(await store.get('a')).toBeUndefined();
+    await store.close();
+  });
+
+  it("overflows: one journalOverflow event and log line, then 'clear' empties the namespace on recovery", async () => {
+    const { primary, store, named, lines, outage } = setup({ maxJournalKeys: 2 });
+    await store.set('old', 'stale');
+    await outage(async () => {
+      for (let i = 0; i < 5; i++) await store.set(`k${i}`, i);
+    });
+    expect(named('journalOverflow')).toEqual([{ backend: 'primary', limit: 2 }]);
+    expect(lines.filter((l) => l.level === 'warn' && l.msg.includes('overflowed'))).toHaveLength(1);
+    expect(await primary.inner.get('ns:old')).toBeUndefined();
+    expect(named('reconciled')).toHaveLength(1);
+    await store.close();
+  });
+});
+
+describe('a backend still connecting at startup', () => {
+  it('gets the writes the fallback took before it connected, without a recorded outage', async () => {
+    const { primary, store, named } = setup(undefined, false);
+    await store.set('early', 'before connecting');
+    primary.setConnected(true);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(named('recovered')).toHaveLength(0);
+    expect(named('reconciled')).toMatchObject([{ backend: 'primary', keys: 1 }]);
+    expect(read(await primary.inner.get('ns:early'))).toBe('before connecting');
+    await store.close();
+  });
+});
+
+describe('per-key routing while the backend stays healthy', () => {
+  it('after one timed-out write, reads of that key never see the older value, and the write is replayed', async () => {
+    const { primary, store, named } = setup();
+    await store.set('k', 'v1');
+    primary.mode = 'hang';
+    const writing = store.set('k', 'v2');
+    await vi.advanceTimersByTimeAsync(breaker.timeout + 10);
+    await writing;
+    primary.mode = 'ok';
+    expect(store.health().status).toBe('ok');
+    expect(await store.get('k')).toBe('v2');
+    expect(await store.get('other')).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(named('reconciled')).toMatchObject([{ backend: 'primary', keys: 1 }]);
+    expect(read(await primary.inner.get('ns:k'))).toBe('v2');
+    expect(await store.get('k')).toBe('v2');
+    await store.close();
+  });
+
+  it('a write the backend refused (too large for it) is read from the fallback, not the older copy', async () => {
+    const { primary, store } = setup();
+    await store.set('k', 'small');
+    const large = 'x'.repeat(2_000);
+    await store.set('k', large);
+    expect(store.health().status).toBe('ok');
+    expect(await store.get('k')).toBe(large);
+    await vi.advanceTimersByTimeAsync(1_000);
+    // The primary cannot take it: it holds a tombstone at the write's stamp, never 'small'.
+    expect(read(await primary.inner.get('ns:k'))).toBeUndefined();
+    expect(await store.get('k')).not.toBe('small');
+    await store.close();
+  });
+
+  it('journals nothing while every write lands: no replay, the fallback untouched', async () => {
+    const { store, named, fallback } = setup();
+    await store.set('k', 1);
+    await store.delete('gone');
+    expect(await store.get('k')).toBe(1);
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(named('reconciled')).toHaveLength(0);
+    expect(await fallback.getMany(['ns:k', 'ns:gone'])).toEqual([undefined, undefined]);
+    await store.close();
+  });
+});
+
+describe('stamps', () => {
+  it('orders writes after values read from a process whose clock runs ahead', async () => {
+    const { primary, store } = setup();
+    const ahead = Date.now() + 3_600_000;
+    await primary.inner.set(
+      'ns:k',
+      `\u0003${String(ahead * 1000).padStart(16, '0')}"theirs"`,
+      undefined,
+    );
+    expect(await store.get('k')).toBe('theirs');
+    await store.set('k', 'mine');
+    expect(stampOf((await primary.inner.get('ns:k'))!)).toBeGreaterThan(ahead * 1000);
+    await store.close();
+  });
+});
+
+describe('recovery options', () => {
+  it('are checked, naming the field', () => {
+    const backends = [new FakeBackend('a')];
+    expect(() => new ResilientStore({ backends, recovery: { maxJournalKeys: 0 } })).toThrow(
+      ConfigError,
+    );
+    expect(
+      () =>
+        new ResilientStore({
+          backends,
+          recovery: { onOverflow: 'drop' as unknown as 'clear' },
+        }),
+    ).toThrow(/recovery\.onOverflow/);
+    expect(
+      () => new ResilientStore({ backends, recovery: { extra: 1 } as unknown as undefined }),
+    ).toThrow(/recovery\.extra/);
+  });
+
+  it('are accepted by createStore', async () => {
+    const store = await createStore({
+      backends: [],
+      recovery: { maxJournalKeys: 10, onOverflow: 'accept-stale' },
+      logger: recordingLogger().logger,
+    });
+    await store.close();
+    await expect(createStore({ backends: [], recovery: { maxJournalKeys: -1 } })).rejects.toThrow(
+      /recovery\.maxJournalKeys/,
+    );
+  });
+
+  it('with the test-only switch off, journal nothing (the stale read comes back)', async () => {
+    const { store, named, outage } = setup({ journal: false });
+    await store.set('k', 'v1');
+    await outage(async () => {
+      await store.set('k', 'v2');
+    });
+    expect(named('reconciled')).toHaveLength(0);
+    expect(await store.get('k')).toBe('v1');
+    await store.close();
+  });
+});
