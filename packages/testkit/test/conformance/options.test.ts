@@ -13,6 +13,8 @@ const WHOLE_SECONDS_SUITE = 'memory counted as whole seconds';
 // that counts whole seconds: the TTLs and waits used for Memcached, proven here.
 describeBackendConformance(WHOLE_SECONDS_SUITE, () => memoryBackend(), {
   ttlResolutionMs: 1000,
+  // Not a group that can be opted out of: a backend says whether it offers them.
+  conditionalWrites: true,
   optOut: {
     values: 'run at millisecond resolution in memory.test.ts; only expiry depends on it',
     keys: 'run at millisecond resolution in memory.test.ts; only expiry depends on it',
@@ -30,7 +32,7 @@ describe('conformance opt-outs', () => {
     const suite = task.file.tasks.find((t) => t.name.startsWith(WHOLE_SECONDS_SUITE));
     expect(suite?.name).toContain('abort: run at millisecond resolution');
     const groups = suite && 'tasks' in suite ? suite.tasks.map((t) => t.name) : [];
-    expect(groups).toEqual(['expiry']);
+    expect(groups).toEqual(['expiry', 'conditional writes']);
   });
 
   it('refuse a blank reason, at registration', () => {
