@@ -26,6 +26,8 @@ export interface RecordedAttemptError {
 export class EventRecorder {
   readonly events: RecordedEvent[] = [];
   readonly attemptErrors: RecordedAttemptError[] = [];
+  /** When each `reconciled` event came, by backend: the end of a journal's replay. */
+  readonly reconciliations: Array<{ readonly at: number; readonly backend: string }> = [];
   private readonly waiters = new Set<() => void>();
 
   constructor(store: ResilientStore) {
@@ -37,6 +39,9 @@ export class EventRecorder {
     );
     store.on('breaker', (payload) =>
       this.push({ name: 'breaker', at: performance.now(), payload }),
+    );
+    store.on('reconciled', ({ backend }) =>
+      this.reconciliations.push({ at: performance.now(), backend }),
     );
     store.on('error', ({ backend, error }) =>
       this.attemptErrors.push({ at: performance.now(), backend, message: error.message }),

@@ -80,15 +80,32 @@ function expectCount(actual: number, expected: Count, message: string): void {
 
 /**
  * The primary serves again: once operations in flight at the last recovery have settled
- * (they may still finish on the fallback; `operationTimeout` bounds them), every operation
- * is answered by the primary, and there were some. Scenarios keep the load running 1.5 s
- * past the recovery so that window is not empty.
+ * (they may still finish on the fallback; `operationTimeout` bounds them) and the writes
+ * it missed were replayed into it (`reconciled`: until then those keys stay on the
+ * fallback), the primary answers the operations, and there were some. Scenarios keep the
+ * load running 1.5 s past the recovery so that window is not empty.
+ *
+ * One allowance: a key written while the replay ran, or by an attempt that still failed
+ * or timed out after it (a server warming up under full load), is journaled again, and
+ * the fallback serves it until the next replay pass, at most half a second later. The
+ * fallback may answer at most `FALLBACK_SHARE_AFTER_RECOVERY` of the operations in the
+ * window; a store that stayed on the fallback fails this.
  */
 export function expectBackOnPrimary(result: ScenarioResult): void {
   expect(result.lastRecoveredAt, 'a recovered event').toBeDefined();
-  const settled = (result.lastRecoveredAt ?? 0) + result.operationTimeoutMs;
+  const servesAgainAt = Math.max(result.lastRecoveredAt ?? 0, result.reconciledAt ?? 0);
+  const settled = servesAgainAt + result.operationTimeoutMs;
   const after = result.served.counts(settled);
   const onPrimary = after[result.primary] ?? 0;
   expect(onPrimary, JSON.stringify(after)).toBeGreaterThan(0);
-  expect(after, 'operations after the recovery settled').toEqual({ [result.primary]: onPrimary });
+  const elsewhere = Object.entries(after).filter(([backend]) => backend !== result.primary);
+  if (elsewhere.length === 0) return;
+  const offPrimary = elsewhere.reduce((sum, [, count]) => sum + count, 0);
+  const story = `operations after the recovery settled: ${JSON.stringify(after)}`;
+  expect(offPrimary / (offPrimary + onPrimary), story).toBeLessThanOrEqual(
+    FALLBACK_SHARE_AFTER_RECOVERY,
+  );
 }
+
+/** See `expectBackOnPrimary`: seen up to 0.4 % on a loaded 2-core machine. */
+const FALLBACK_SHARE_AFTER_RECOVERY = 0.01;

@@ -78,6 +78,8 @@ export interface ScenarioResult {
   readonly served: ServedByRecorder;
   /** When the last `recovered` event after the fault came, if one did. */
   readonly lastRecoveredAt: number | undefined;
+  /** When the primary's journal was first replayed (`reconciled`) after its last recovery. */
+  readonly reconciledAt: number | undefined;
   /** With `recordHistory`: the history and its check. */
   readonly history: ScenarioHistory | undefined;
 }
@@ -229,6 +231,9 @@ export class ScenarioRun {
       healthAtStart: this.healthAtStart ?? this.store.health(),
       served: this.served,
       lastRecoveredAt,
+      reconciledAt: this.events.reconciliations.find(
+        (r) => r.backend === this.primary && r.at >= (lastRecoveredAt ?? Number.POSITIVE_INFINITY),
+      )?.at,
       history,
     };
   }
