@@ -36,7 +36,7 @@ export interface ScenarioOptions {
   readonly awaitReady?: boolean;
   /**
    * Until when read-your-writes violations are asserted to be absent; later ones are only
-   * counted, because the recovery journal that would prevent them does not exist yet.
+   * counted (scenarios that assert convergence after recovery use `recordHistory`).
    * `'recovery'` (default): until the first `recovered` event after the fault — before
    * the fault and while the fallback serves. `'fault'`: until the fault only, for faults
    * the store rides through without a failover (a cluster slot moving to a replica), where
