@@ -129,9 +129,11 @@ describe('health, metrics and the status page', () => {
     await post({ ...turn, user_id: 'metrics-user' });
     const text = await (await fetch(`${running.url}/metrics`)).text();
     expect(text).toMatch(
-      /resilient_store_operations_total\{backend="memory",operation="set",outcome="ok"\} \d+/,
+      /resilient_store_operations_total\{store="conversation-service",backend="memory",operation="set",outcome="ok"\} [1-9]\d*/,
     );
-    expect(text).toMatch(/resilient_store_serving_backend\{backend="memory"\} 1/);
+    expect(text).toMatch(
+      /resilient_store_serving_backend\{store="conversation-service",backend="memory"\} 1/,
+    );
     expect(text).toMatch(
       /http_request_duration_seconds_count\{method="POST",route="\/v1\/mcp\/conversation",status_code="200"\} \d+/,
     );

@@ -4,6 +4,7 @@
  * health and metrics endpoints, and the status page. `startService` also listens.
  */
 import { createStore, type ResilientStore } from '@resilient-store/core';
+import { instrument } from '@resilient-store/prometheus';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { ServiceConfig } from './config.js';
@@ -11,7 +12,6 @@ import { registerConversationRoutes } from './conversation-routes.js';
 import { registerHealthRoutes } from './health-routes.js';
 import { BODY_LIMIT_BYTES } from './schemas.js';
 import { registerStatusPage } from './status-page.js';
-import { instrumentStore } from './store-metrics.js';
 import { type CacheStatus, Traffic } from './traffic.js';
 
 export interface ServiceOptions {
@@ -57,7 +57,7 @@ export async function buildService({ config, logger }: ServiceOptions): Promise<
   const traffic = new Traffic(store);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  instrumentStore(store, { registry });
+  instrument(store, { registry, name: 'conversation-service' });
   const requestDuration = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'API request duration by route pattern and status code',
