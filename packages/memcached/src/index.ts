@@ -20,4 +20,5 @@ export {
   type MemcachedBackendOptions,
   type MemcachedServerAddress,
 } from './options.js';
+export { MemcachedReplyError, type ReplyFault } from './protocol.js';
 export { RELATIVE_EXPIRY_LIMIT_S } from './ttl.js';

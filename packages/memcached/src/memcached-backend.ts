@@ -4,20 +4,29 @@ import {
   type BackendEntry,
   BackendUnavailableError,
   type CallControl,
+  type ConditionalWrites,
   checkKey,
   checkPrefix,
   checkValue,
   type StoredValue,
   storedBytes,
-  ValueTooLargeError,
 } from '@resilient-store/core/backend';
 import memjs from 'memjs';
 import { ServersAvailability } from './availability.js';
+import { memcachedConditionalWrites } from './conditional-writes.js';
 import { ServerConnection } from './connection.js';
 import { type GenerationState, Generations } from './generations.js';
 import { storedKey } from './key-mapping.js';
 import { MEMCACHED_MAX_KEY_BYTES, type MemcachedBackendOptions } from './options.js';
-import { Opcode, type Reply, request, Status, statusError, storeExtras } from './protocol.js';
+import {
+  checkStored,
+  Opcode,
+  type Reply,
+  request,
+  Status,
+  statusError,
+  storeExtras,
+} from './protocol.js';
 import { type MemcachedSettings, resolveSettings } from './settings.js';
 import { expiration } from './ttl.js';
 
@@ -29,6 +38,8 @@ export interface MemcachedBackend extends Backend {
   readonly client: memjs.Client;
   /** One connection per server, in the configured order. */
   readonly connections: readonly ServerConnection[];
+  /** `setIfOlder` with gets/cas, for recovery replay (see conditional-writes.ts). */
+  readonly conditional: ConditionalWrites;
 }
 
 /**
@@ -53,6 +64,7 @@ class MemcachedBackendImpl implements MemcachedBackend {
   readonly availability: ServersAvailability;
   readonly client: memjs.Client;
   readonly connections: readonly ServerConnection[];
+  readonly conditional: ConditionalWrites;
   readonly #settings: MemcachedSettings;
   readonly #generations: readonly Generations[];
   #closed = false;
@@ -89,6 +101,14 @@ class MemcachedBackendImpl implements MemcachedBackend {
           settings.maxClearedPrefixes,
         ),
     );
+    this.conditional = memcachedConditionalWrites({
+      name: this.name,
+      maxValueBytes: settings.maxValueBytes,
+      perServer: (keys, work) =>
+        this.#perServer(keys, ({ index, positions }, state) => work(index, positions, state)),
+      stored: (state, key) => this.#stored(state, key),
+      pipeline: (index, build) => this.#pipeline(index, build),
+    });
   }
 
   get(key: string, control?: CallControl): Promise<Buffer | null> {
@@ -375,17 +395,6 @@ class MemcachedBackendImpl implements MemcachedBackend {
   #closedError(): Error {
     return new BackendUnavailableError(this.name, 'closed');
   }
-}
-
-function checkStored(reply: Reply): void {
-  if (reply.header.status === Status.ok) return;
-  if (reply.header.status === Status.tooLarge) {
-    // The server's item limit is below maxValueBytes: the option does not match its -I.
-    throw new ValueTooLargeError(
-      'memcached refused the value as larger than its item size limit (-I)',
-    );
-  }
-  throw statusError('set', reply);
 }
 
 function isRetryable(error: unknown): boolean {

@@ -23,5 +23,7 @@ describeBackendConformance(
   {
     // Memcached counts TTLs in whole seconds; the backend rounds up.
     ttlResolutionMs: 1000,
+    // setIfOlder with gets/cas (src/conditional-writes.ts).
+    conditionalWrites: true,
   },
 );
