@@ -1,5 +1,5 @@
 import type { BackendEntry } from './backend.js';
-import { InvalidInputError, StoreClosedError, toError } from './errors.js';
+import { InvalidArgumentError, InvalidInputError, StoreClosedError, toError } from './errors.js';
 import {
   type BackendHealth,
   type OperationObserver,
@@ -153,6 +153,7 @@ export class ResilientStore {
 
   getMany<T = unknown>(keys: readonly string[]): Promise<Array<T | undefined>> {
     try {
+      assertArray(keys, 'getMany(keys)', 'an array of keys');
       if (keys.length === 0) return Promise.resolve([]);
       const full = keys.map((k) => this.key(k));
       return this.execute(GET_MANY, full, this.limits.keys(full)) as Promise<Array<T | undefined>>;
@@ -165,6 +166,7 @@ export class ResilientStore {
 
   set<T>(key: string, value: T, options?: SetOptions): Promise<void> {
     try {
+      assertOptions(options, 'set');
       return this.setKey(this.key(key), value, options);
     } catch (error) {
       return Promise.reject(error);
@@ -172,12 +174,20 @@ export class ResilientStore {
   }
 
   async setMany<T>(entries: ReadonlyArray<SetManyEntry<T>>): Promise<void> {
+    assertArray(entries, 'setMany(entries)', 'an array of { key, value, ttl? }');
     if (entries.length === 0) return;
     const now = Date.now();
     let largest = 0;
-    const prepared = entries.map((e): BackendEntry => {
+    const prepared = entries.map((e, i): BackendEntry => {
+      if (typeof e !== 'object' || e === null) {
+        throw new InvalidArgumentError(
+          `setMany(entries): entries[${i}] must be an object { key, value, ttl? }, got ${describeArgument(e)}`,
+        );
+      }
+      const key = this.key(e.key);
+      this.limits.atLeast(this.codec.bytesAtLeast(e.value));
       const entry = {
-        key: this.key(e.key),
+        key,
         value: this.codec.encode(e.value, now),
         ttlMs: this.ttl(e.ttl),
       };
@@ -196,6 +206,7 @@ export class ResilientStore {
   }
 
   async deleteMany(keys: readonly string[]): Promise<number> {
+    assertArray(keys, 'deleteMany(keys)', 'an array of keys');
     if (keys.length === 0) return 0;
     const full = keys.map((k) => this.key(k));
     return this.execute(DELETE_MANY, full, this.limits.keys(full));
@@ -216,7 +227,13 @@ export class ResilientStore {
    * every waiting caller and is not cached.
    */
   async getOrSet<T>(key: string, loader: () => T | Promise<T>, options?: SetOptions): Promise<T> {
+    assertOptions(options, 'getOrSet');
     const full = this.key(key);
+    if (typeof loader !== 'function') {
+      throw new InvalidArgumentError(
+        `getOrSet(key, loader): loader must be a function, got ${describeArgument(loader)}`,
+      );
+    }
     return this.flights.run(full, async () => {
       const cached = (await this.getKey(full)) as T | undefined;
       if (cached !== undefined) return cached;
@@ -287,14 +304,20 @@ export class ResilientStore {
     this.router.observer = observer;
   }
 
-  /** Close every backend. Idempotent; leaves no timer or socket behind. */
+  /**
+   * Close every backend. Idempotent; leaves no timer or socket behind. Calls
+   * still in flight reject with `StoreClosedError` (unless their backend answers
+   * first); nothing of it is reported as a backend failure.
+   */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      this.router.closed = true;
       this.outages.close();
       this.recovery.close();
-      this.deadlines.clear();
       for (const member of this.members) member.close();
       const results = await Promise.allSettled(this.members.map((m) => m.backend.close()));
+      // A call a backend never answered, closed or not, is given up now.
+      this.deadlines.expireAll();
       results.forEach((r, i) => {
         if (r.status === 'rejected') {
           this.logger.warn(
@@ -330,13 +353,23 @@ export class ResilientStore {
   private setKey(full: string, value: unknown, options: SetOptions | undefined): Promise<void> {
     // One clock read serves as the value's write time and the operation's start.
     const now = Date.now();
-    const entry: BackendEntry = {
-      key: full,
-      value: this.codec.encode(value, now),
-      ttlMs: this.ttl(options?.ttl),
-    };
-    const fits = Limits.both(this.limits.key(full), this.limits.value(entry.value));
-    return this.execute(SET, entry, fits, now);
+    const entry = this.entry(full, value, this.ttl(options?.ttl), now);
+    return this.execute(SET, entry, this.fits(entry), now);
+  }
+
+  /** The stored entry for `value`; a value too large is refused before it is encoded. */
+  private entry(
+    full: string,
+    value: unknown,
+    ttlMs: number | undefined,
+    now: number,
+  ): BackendEntry {
+    this.limits.atLeast(this.codec.bytesAtLeast(value));
+    return { key: full, value: this.codec.encode(value, now), ttlMs };
+  }
+
+  private fits(entry: BackendEntry): Fits {
+    return Limits.both(this.limits.key(entry.key), this.limits.value(entry.value));
   }
 
   private assertOpen(): void {
@@ -351,5 +384,27 @@ export class ResilientStore {
   private ttl(ttl: Ttl | undefined): number | undefined {
     const ms = ttl === undefined ? this.defaultTtlMs : parseTtl(ttl);
     return ms !== undefined && this.jitter > 0 ? applyJitter(ms, this.jitter) : ms;
+  }
+}
+
+/** What a wrong argument was, for its error message (never the value itself). */
+function describeArgument(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value;
+}
+
+function assertArray(value: unknown, call: string, expected: string): void {
+  if (!Array.isArray(value)) {
+    throw new InvalidArgumentError(`${call}: expected ${expected}, got ${describeArgument(value)}`);
+  }
+}
+
+/** Options are absent or an object. */
+function assertOptions(options: unknown, call: string): void {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new InvalidArgumentError(
+      `${call}: options must be an object such as { ttl }, got ${describeArgument(options)}`,
+    );
   }
 }

@@ -34,6 +34,7 @@ import {
   BackendTimeoutError,
   BackendUnavailableError,
   InvalidInputError,
+  StoreClosedError,
   toError,
 } from '../errors.js';
 import type { OperationName, OperationObserver, StoreEmitter } from '../events.js';
@@ -112,6 +113,8 @@ export class Router {
   observer: OperationObserver | undefined;
   /** True after an all-failed period was logged, until a backend serves again. */
   servingNothing = false;
+  /** Set by the store's `close()`: what fails from then on failed because of it. */
+  closed = false;
   readonly members: readonly Member[];
   readonly events: StoreEmitter;
   readonly deadlines: DeadlineQueue;
@@ -320,6 +323,8 @@ class Call<I, T, R> extends DeadlineEntry implements CallControl {
 
   private fail(reason: unknown): R | Promise<R> {
     this.cancel();
+    // The store closed under the call: nothing failed on its own, no backend is blamed.
+    if (this.router.closed) throw new StoreClosedError();
     const member = this.router.members[this.index]!;
     const error = toError(reason);
     if (error instanceof InvalidInputError) {

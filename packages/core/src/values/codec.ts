@@ -2,7 +2,8 @@ import type { StoredValue } from '../backend.js';
 import type { StoreEmitter } from '../events.js';
 import type { HybridClock } from '../recovery/hlc.js';
 import { encodeValue, isEnvelope, readValue, stampOf, UNREADABLE } from './envelope.js';
-import type { Serializer } from './serializer.js';
+import { jsonSerializer, type Serializer } from './serializer.js';
+import { encodedBytesAtLeast } from './size-bound.js';
 
 /**
  * A store's values on their way to a backend and back: the caller's value in an
@@ -12,11 +13,24 @@ import type { Serializer } from './serializer.js';
  * value read advances, so a write is ordered after every value read before it.
  */
 export class ValueCodec {
+  /** True for the built-in serializers, whose output is known to be no smaller than the strings in a value. */
+  private readonly boundable: boolean;
+
   constructor(
     private readonly serializer: Serializer,
     private readonly events: StoreEmitter,
     private readonly clock: HybridClock,
-  ) {}
+  ) {
+    this.boundable = serializer === jsonSerializer;
+  }
+
+  /**
+   * A lower bound of `value`'s stored size, known without encoding it (see
+   * size-bound.ts): what lets a huge value be refused before it is serialized.
+   */
+  bytesAtLeast(value: unknown): number {
+    return encodedBytesAtLeast(value, this.boundable);
+  }
 
   /**
    * The stored form of `value`, stamped at wall time `now` (ms; the caller has read
