@@ -92,6 +92,16 @@ export class ConfigError extends ResilientStoreError {
   }
 }
 
+/**
+ * A `getOrSet` loader did not settle within its `timeout`: every caller waiting
+ * for it rejects with this, and the next `getOrSet` of the key starts a new load.
+ */
+export class LoaderTimeoutError extends ResilientStoreError {
+  constructor(ms: number) {
+    super('ERR_RS_LOADER_TIMEOUT', `the getOrSet loader did not settle within ${ms} ms`);
+  }
+}
+
 /** The store was used after `close()`, or closed while the call was in flight. */
 export class StoreClosedError extends ResilientStoreError {
   constructor() {

@@ -60,7 +60,13 @@ export {
 export { HybridClock, STAMPS_PER_MS, stampAtWall, wallOfStamp } from './recovery/hlc.js';
 export type { RecoveryOptions } from './recovery/options.js';
 export type { OnOverflow } from './recovery/replay.js';
-export { ResilientStore, type SetManyEntry, type SetOptions } from './store.js';
+export {
+  DEFAULT_LOADER_TIMEOUT_MS,
+  type GetOrSetOptions,
+  ResilientStore,
+  type SetManyEntry,
+  type SetOptions,
+} from './store.js';
 export {
   decodeValue,
   encodeTombstone,

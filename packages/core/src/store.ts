@@ -1,5 +1,11 @@
 import type { BackendEntry } from './backend.js';
-import { InvalidArgumentError, InvalidInputError, StoreClosedError, toError } from './errors.js';
+import {
+  InvalidArgumentError,
+  InvalidInputError,
+  LoaderTimeoutError,
+  StoreClosedError,
+  toError,
+} from './errors.js';
 import {
   type BackendHealth,
   type OperationObserver,
@@ -25,7 +31,7 @@ import { type Fits, Limits } from './routing/limits.js';
 import { Member } from './routing/member.js';
 import { DELETE, DELETE_MANY, GET, GET_MANY, HAS, SET, SET_MANY } from './routing/operations.js';
 import { OutageReporter } from './routing/outage-reporter.js';
-import { SingleFlight } from './routing/single-flight.js';
+import { type FlightState, SingleFlight } from './routing/single-flight.js';
 import { ValueCodec } from './values/codec.js';
 import { namespacedKey } from './values/keys.js';
 import { applyJitter, parseTtl, type Ttl } from './values/ttl.js';
@@ -33,6 +39,19 @@ import { applyJitter, parseTtl, type Ttl } from './values/ttl.js';
 export interface SetOptions {
   ttl?: Ttl;
 }
+
+export interface GetOrSetOptions extends SetOptions {
+  /**
+   * Longest a caller waits for the value (the cache read, the loader and the
+   * write), in ms or as a duration ('30s'). Default `DEFAULT_LOADER_TIMEOUT_MS`
+   * (10 s). After it every waiting caller rejects with `LoaderTimeoutError`, the
+   * key is released for the next `getOrSet`, and the loader's late result is dropped.
+   */
+  timeout?: Ttl;
+}
+
+/** How long `getOrSet` callers wait for a loader unless told otherwise. */
+export const DEFAULT_LOADER_TIMEOUT_MS = 10_000;
 
 export interface SetManyEntry<T = unknown> {
   key: string;
@@ -167,7 +186,9 @@ export class ResilientStore {
   set<T>(key: string, value: T, options?: SetOptions): Promise<void> {
     try {
       assertOptions(options, 'set');
-      return this.setKey(this.key(key), value, options);
+      const full = this.key(key);
+      this.flights.detach(full);
+      return this.setKey(full, value, options);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -197,11 +218,13 @@ export class ResilientStore {
     });
     const keys = prepared.map((e) => e.key);
     const fits = Limits.both(this.limits.keys(keys), this.limits.valueBytes(largest));
+    for (const key of keys) this.flights.detach(key);
     return this.execute(SET_MANY, prepared, fits, now);
   }
 
   async delete(key: string): Promise<boolean> {
     const full = this.key(key);
+    this.flights.detach(full);
     return this.execute(DELETE, full, this.limits.key(full));
   }
 
@@ -209,6 +232,7 @@ export class ResilientStore {
     assertArray(keys, 'deleteMany(keys)', 'an array of keys');
     if (keys.length === 0) return 0;
     const full = keys.map((k) => this.key(k));
+    for (const key of full) this.flights.detach(key);
     return this.execute(DELETE_MANY, full, this.limits.keys(full));
   }
 
@@ -218,35 +242,44 @@ export class ResilientStore {
    */
   async clear(): Promise<void> {
     this.assertOpen();
+    this.flights.detachAll();
     await this.router.clear(this.prefix);
   }
 
   /**
-   * The cached value, or the loader's result stored with `ttl`. Concurrent calls
-   * for one key in this process share one loader call; a loader error reaches
-   * every waiting caller and is not cached.
+   * The cached value, or the loader's result stored with `ttl`.
+   *
+   * - Concurrent calls for one key in this process share one loader call; a
+   *   loader error reaches every waiting caller and is not cached.
+   * - A loader answering `undefined` caches nothing: every waiting caller gets
+   *   `undefined`, and the next `getOrSet` calls the loader again.
+   * - Callers wait at most `timeout` (default 10 s), then reject with
+   *   `LoaderTimeoutError`; the key is released and the late result dropped.
+   * - A `set`, `delete` or `clear` of the key while the loader runs wins: later
+   *   callers do not join that load, and its result is not written.
+   * - `close()` rejects every waiting caller with `StoreClosedError`.
    */
-  async getOrSet<T>(key: string, loader: () => T | Promise<T>, options?: SetOptions): Promise<T> {
-    assertOptions(options, 'getOrSet');
-    const full = this.key(key);
-    if (typeof loader !== 'function') {
-      throw new InvalidArgumentError(
-        `getOrSet(key, loader): loader must be a function, got ${describeArgument(loader)}`,
-      );
-    }
-    return this.flights.run(full, async () => {
-      const cached = (await this.getKey(full)) as T | undefined;
-      if (cached !== undefined) return cached;
-      const value = await loader();
-      try {
-        await this.setKey(full, value, options);
-      } catch (error) {
-        // The caller asked for a value and has one; a failed cache write is not theirs.
-        if (error instanceof InvalidInputError) throw error;
-        this.events.emit('error', { backend: null, operation: 'set', error: toError(error) });
+  getOrSet<T>(key: string, loader: () => T | Promise<T>, options?: GetOrSetOptions): Promise<T> {
+    try {
+      assertOptions(options, 'getOrSet');
+      const full = this.key(key);
+      if (typeof loader !== 'function') {
+        throw new InvalidArgumentError(
+          `getOrSet(key, loader): loader must be a function, got ${describeArgument(loader)}`,
+        );
       }
-      return value;
-    });
+      const timeoutMs = parseTtl(options?.timeout, 'timeout') ?? DEFAULT_LOADER_TIMEOUT_MS;
+      const ttlMs = this.ttl(options?.ttl);
+      this.assertOpen();
+      return this.flights.run(
+        full,
+        timeoutMs,
+        () => new LoaderTimeoutError(timeoutMs),
+        (flight) => this.load(full, loader, ttlMs, flight),
+      ) as Promise<T>;
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   // ---------------------------------------------------------------- state
@@ -307,11 +340,13 @@ export class ResilientStore {
   /**
    * Close every backend. Idempotent; leaves no timer or socket behind. Calls
    * still in flight reject with `StoreClosedError` (unless their backend answers
-   * first); nothing of it is reported as a backend failure.
+   * first), as do `getOrSet` callers waiting for a loader; nothing of it is
+   * reported as a backend failure.
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.router.closed = true;
+      this.flights.closeAll(new StoreClosedError());
       this.outages.close();
       this.recovery.close();
       for (const member of this.members) member.close();
@@ -370,6 +405,34 @@ export class ResilientStore {
 
   private fits(entry: BackendEntry): Fits {
     return Limits.both(this.limits.key(entry.key), this.limits.value(entry.value));
+  }
+
+  /** One `getOrSet` load: the cached value, or the loader's, written unless a newer write came. */
+  private async load(
+    full: string,
+    loader: () => unknown,
+    ttlMs: number | undefined,
+    flight: FlightState,
+  ): Promise<unknown> {
+    const cached = await this.getKey(full);
+    if (cached !== undefined) return cached;
+    const value = await loader();
+    // Nothing to cache; the caller gets undefined, as a miss would answer.
+    if (value === undefined) return undefined;
+    const now = Date.now();
+    const entry = this.entry(full, value, ttlMs, now);
+    const fits = this.fits(entry);
+    // A set, delete or clear of the key came while loading (or the flight timed
+    // out): that write is newer than this value, which is not written over it.
+    if (!flight.current) return value;
+    try {
+      await this.execute(SET, entry, fits, now);
+    } catch (error) {
+      // The caller asked for a value and has one; a failed cache write is not theirs.
+      if (error instanceof InvalidInputError || error instanceof StoreClosedError) throw error;
+      this.events.emit('error', { backend: null, operation: 'set', error: toError(error) });
+    }
+    return value;
   }
 
   private assertOpen(): void {
