@@ -238,7 +238,11 @@ export class ResilientStore {
 
   /**
    * Remove every key of this store's namespace (every key, without a namespace)
-   * from every backend that is reachable, so no fallback keeps stale entries.
+   * from every backend that is reachable, so no fallback keeps stale entries. A
+   * backend that could not clear (unavailable, failed, timed out) is recorded in
+   * its recovery journal: it serves none of these keys until the clear is
+   * replayed into it; an `error` event and a log line say so. Rejects with
+   * `AllBackendsFailedError` only when no backend cleared.
    */
   async clear(): Promise<void> {
     this.assertOpen();
