@@ -76,5 +76,6 @@ export {
   type ValueKind,
 } from './values/envelope.js';
 export { namespacedKey } from './values/keys.js';
-export { jsonSerializer, type Serializer } from './values/serializer.js';
+export { jsonSerializer, type Serializer, type SerializerName } from './values/serializer.js';
 export { applyJitter, parseTtl, type Ttl } from './values/ttl.js';
+export { v8Serializer } from './values/v8-serializer.js';

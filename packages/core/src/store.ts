@@ -255,6 +255,9 @@ export class ResilientStore {
    *
    * - Concurrent calls for one key in this process share one loader call; a
    *   loader error reaches every waiting caller and is not cached.
+   * - A miss answers what a hit would: the loader's value after its round trip
+   *   through the serializer (with JSON, a `Date` comes back as its ISO string
+   *   either way; see docs/configuration.md).
    * - A loader answering `undefined` caches nothing: every waiting caller gets
    *   `undefined`, and the next `getOrSet` calls the loader again.
    * - Callers wait at most `timeout` (default 10 s), then reject with
@@ -426,9 +429,11 @@ export class ResilientStore {
     const now = Date.now();
     const entry = this.entry(full, value, ttlMs, now);
     const fits = this.fits(entry);
+    // What a hit would answer: the same shape on a hit and a miss.
+    const answer = this.codec.roundTrip(entry.value);
     // A set, delete or clear of the key came while loading (or the flight timed
     // out): that write is newer than this value, which is not written over it.
-    if (!flight.current) return value;
+    if (!flight.current) return answer;
     try {
       await this.execute(SET, entry, fits, now);
     } catch (error) {
@@ -436,7 +441,7 @@ export class ResilientStore {
       if (error instanceof InvalidInputError || error instanceof StoreClosedError) throw error;
       this.events.emit('error', { backend: null, operation: 'set', error: toError(error) });
     }
-    return value;
+    return answer;
   }
 
   private assertOpen(): void {

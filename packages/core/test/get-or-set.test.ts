@@ -173,3 +173,29 @@ describe('getOrSet arguments', () => {
     await store.close();
   });
 });
+
+describe('getOrSet answers the same shape on a hit and a miss', () => {
+  it('returns what a later hit returns: the value after its round trip through the serializer', async () => {
+    const store = newStore();
+    const value = { at: new Date(0), n: Number.NaN, tags: new Set(['a']) };
+    const miss = await store.getOrSet('k', () => value);
+    const hit = await store.getOrSet('k', () => value);
+    expect(miss).toEqual(hit);
+    expect(miss).toEqual({ at: '1970-01-01T00:00:00.000Z', n: null, tags: {} });
+    await store.close();
+  });
+
+  it("keeps the loader's Date, Map and NaN on both with serializer 'v8'", async () => {
+    const store = new ResilientStore({
+      backends: [memoryBackend()],
+      logger: silentLogger,
+      serializer: 'v8',
+    });
+    const value = { at: new Date(0), n: Number.NaN, tags: new Map([['a', 1n]]) };
+    const miss = await store.getOrSet('k', () => value);
+    const hit = await store.getOrSet('k', () => value);
+    expect(miss).toEqual(value);
+    expect(hit).toEqual(value);
+    await store.close();
+  });
+});

@@ -33,6 +33,7 @@ beforeAll(async () => {
 afterAll(() => stopServer());
 
 function storeOnRedis(options: {
+  serializer?: 'json' | 'v8';
   namespace: string;
   /** Budget of one call and of one operation, ms; the defaults when absent. */
   budgetMs?: number;
@@ -43,6 +44,7 @@ function storeOnRedis(options: {
   const store = new ResilientStore({
     namespace: options.namespace,
     ...(budget === undefined ? {} : { breaker: { timeout: budget }, operationTimeout: budget }),
+    serializer: options.serializer,
     backends: [redis, memoryBackend({ maxEntries: 200_000 })],
     logger,
   });
@@ -64,6 +66,23 @@ describe('a large batch on Redis', () => {
     expect(read.every((value, i) => value === i)).toBe(true);
     expect(await store.deleteMany(entries.map((e) => e.key))).toBe(125_000);
   }, 60_000);
+});
+
+describe("serializer 'v8' through Redis", () => {
+  it('keeps Map, Set, Date, BigInt and NaN across a real round trip', async () => {
+    const { store } = storeOnRedis({ namespace: 'v8', serializer: 'v8' });
+    await store.ready(10_000);
+    const value = {
+      map: new Map([['a', new Set([1n])]]),
+      at: new Date(0),
+      nan: Number.NaN,
+      re: /x/g,
+    };
+    await store.set('k', value);
+    expect(store.health().active).toBe('redis');
+    expect(await store.get('k')).toEqual(value);
+    expect(await store.getOrSet('other', () => value)).toEqual(value);
+  });
 });
 
 describe('calls in flight when the store closes', () => {

@@ -1,9 +1,11 @@
 import type { StoredValue } from '../backend.js';
+import { SerializationError } from '../errors.js';
 import type { StoreEmitter } from '../events.js';
 import type { HybridClock } from '../recovery/hlc.js';
 import { encodeValue, isEnvelope, readValue, stampOf, UNREADABLE } from './envelope.js';
 import { jsonSerializer, type Serializer } from './serializer.js';
 import { encodedBytesAtLeast } from './size-bound.js';
+import { v8Serializer } from './v8-serializer.js';
 
 /**
  * A store's values on their way to a backend and back: the caller's value in an
@@ -21,7 +23,7 @@ export class ValueCodec {
     private readonly events: StoreEmitter,
     private readonly clock: HybridClock,
   ) {
-    this.boundable = serializer === jsonSerializer;
+    this.boundable = serializer === jsonSerializer || serializer === v8Serializer;
   }
 
   /**
@@ -30,6 +32,20 @@ export class ValueCodec {
    */
   bytesAtLeast(value: unknown): number {
     return encodedBytesAtLeast(value, this.boundable);
+  }
+
+  /**
+   * What a later read of `stored` answers (the value after its trip through the
+   * serializer), without touching the clock or reporting: `getOrSet` answers a
+   * miss with it, so a hit and a miss give the caller the same shape.
+   */
+  roundTrip(stored: StoredValue): unknown {
+    const value = readValue(stored, this.serializer);
+    if (value === UNREADABLE) {
+      throw new SerializationError('the serializer cannot read back what it wrote');
+    }
+    // Raw bytes come back as a view of `stored`, which is on its way to a backend.
+    return Buffer.isBuffer(value) && typeof stored !== 'string' ? Buffer.from(value) : value;
   }
 
   /**
