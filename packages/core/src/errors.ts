@@ -17,6 +17,17 @@ export class ResilientStoreError extends Error {
  */
 export class InvalidInputError extends ResilientStoreError {}
 
+/**
+ * An argument of the wrong shape: `getMany`/`deleteMany`/`setMany` given something
+ * other than an array, a `setMany` entry that is not an object, a `getOrSet`
+ * loader that is not a function, options that are not an object.
+ */
+export class InvalidArgumentError extends InvalidInputError {
+  constructor(message: string) {
+    super('ERR_RS_INVALID_ARGUMENT', message);
+  }
+}
+
 /** A key that is empty, not a string, or longer than a backend can store. */
 export class InvalidKeyError extends InvalidInputError {
   constructor(message: string) {
@@ -81,7 +92,17 @@ export class ConfigError extends ResilientStoreError {
   }
 }
 
-/** The store was used after `close()`. */
+/**
+ * A `getOrSet` loader did not settle within its `timeout`: every caller waiting
+ * for it rejects with this, and the next `getOrSet` of the key starts a new load.
+ */
+export class LoaderTimeoutError extends ResilientStoreError {
+  constructor(ms: number) {
+    super('ERR_RS_LOADER_TIMEOUT', `the getOrSet loader did not settle within ${ms} ms`);
+  }
+}
+
+/** The store was used after `close()`, or closed while the call was in flight. */
 export class StoreClosedError extends ResilientStoreError {
   constructor() {
     super('ERR_RS_CLOSED', 'the store is closed');

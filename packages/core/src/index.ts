@@ -60,7 +60,13 @@ export {
 export { HybridClock, STAMPS_PER_MS, stampAtWall, wallOfStamp } from './recovery/hlc.js';
 export type { RecoveryOptions } from './recovery/options.js';
 export type { OnOverflow } from './recovery/replay.js';
-export { ResilientStore, type SetManyEntry, type SetOptions } from './store.js';
+export {
+  DEFAULT_LOADER_TIMEOUT_MS,
+  type GetOrSetOptions,
+  ResilientStore,
+  type SetManyEntry,
+  type SetOptions,
+} from './store.js';
 export {
   decodeValue,
   encodeTombstone,
@@ -70,5 +76,6 @@ export {
   type ValueKind,
 } from './values/envelope.js';
 export { namespacedKey } from './values/keys.js';
-export { jsonSerializer, type Serializer } from './values/serializer.js';
+export { jsonSerializer, type Serializer, type SerializerName } from './values/serializer.js';
 export { applyJitter, parseTtl, type Ttl } from './values/ttl.js';
+export { v8Serializer } from './values/v8-serializer.js';

@@ -9,8 +9,9 @@ import {
   resolveRecoveryOptions,
 } from './recovery/options.js';
 import { namespacedKey, validateNamespace } from './values/keys.js';
-import { jsonSerializer, type Serializer } from './values/serializer.js';
+import { jsonSerializer, type Serializer, type SerializerName } from './values/serializer.js';
 import { parseTtl, type Ttl, ttlConfigError, validateJitter } from './values/ttl.js';
+import { v8Serializer } from './values/v8-serializer.js';
 
 /**
  * The store's options, declared once: the settings shared by `new ResilientStore`
@@ -56,7 +57,13 @@ export interface StoreSettings {
   /** What a write does when every backend failed: reject (default) or log and resolve. */
   onAllFailed?: 'throw' | 'swallow';
   logger?: Logger;
-  serializer?: Serializer;
+  /**
+   * How values are stored: `'json'` (the default; see docs/configuration.md for
+   * what JSON keeps and loses), `'v8'` (Node's structured serialization: keeps
+   * Map, Set, Date, RegExp, BigInt, NaN, Infinity; every writer must be trusted),
+   * or a `Serializer` of your own.
+   */
+  serializer?: SerializerName | Serializer;
   /** How writes a backend missed are replayed into it; see `RecoveryOptions`. */
   recovery?: RecoveryOptions;
 }
@@ -187,9 +194,7 @@ export function resolveSettings(settings: StoreSettings): ResolvedSettings {
   if (settings.logger !== undefined && !hasMethods(settings.logger, LOGGER_METHODS)) {
     throw new ConfigError('logger', 'must have debug, info, warn and error methods');
   }
-  if (settings.serializer !== undefined && !hasMethods(settings.serializer, SERIALIZER_METHODS)) {
-    throw new ConfigError('serializer', 'must have serialize and deserialize methods');
-  }
+  const serializer = resolveSerializer(settings.serializer);
   return {
     namespace,
     prefix: namespace === undefined ? '' : namespacedKey(namespace, ''),
@@ -199,9 +204,33 @@ export function resolveSettings(settings: StoreSettings): ResolvedSettings {
     operationTimeoutMs,
     swallowWrites: onAllFailed === 'swallow',
     logger: settings.logger ?? consoleLogger,
-    serializer: settings.serializer ?? jsonSerializer,
+    serializer,
     recovery: resolveRecoveryOptions(settings.recovery),
   };
+}
+
+const SERIALIZERS: Readonly<Record<SerializerName, Serializer>> = {
+  json: jsonSerializer,
+  v8: v8Serializer,
+};
+
+/** A serializer by name, or one of the caller's own; JSON when none is given. */
+function resolveSerializer(serializer: StoreSettings['serializer']): Serializer {
+  if (serializer === undefined) return jsonSerializer;
+  if (typeof serializer === 'string') {
+    if (Object.hasOwn(SERIALIZERS, serializer)) return SERIALIZERS[serializer];
+    throw new ConfigError(
+      'serializer',
+      `unknown serializer ${JSON.stringify(serializer)} (known: ${Object.keys(SERIALIZERS).join(', ')}, or an object with serialize and deserialize methods)`,
+    );
+  }
+  if (!hasMethods(serializer, SERIALIZER_METHODS)) {
+    throw new ConfigError(
+      'serializer',
+      'must be a name (json, v8) or have serialize and deserialize methods',
+    );
+  }
+  return serializer;
 }
 
 /**

@@ -1,5 +1,11 @@
 import type { BackendEntry } from './backend.js';
-import { InvalidInputError, StoreClosedError, toError } from './errors.js';
+import {
+  InvalidArgumentError,
+  InvalidInputError,
+  LoaderTimeoutError,
+  StoreClosedError,
+  toError,
+} from './errors.js';
 import {
   type BackendHealth,
   type OperationObserver,
@@ -25,7 +31,7 @@ import { type Fits, Limits } from './routing/limits.js';
 import { Member } from './routing/member.js';
 import { DELETE, DELETE_MANY, GET, GET_MANY, HAS, SET, SET_MANY } from './routing/operations.js';
 import { OutageReporter } from './routing/outage-reporter.js';
-import { SingleFlight } from './routing/single-flight.js';
+import { type FlightState, SingleFlight } from './routing/single-flight.js';
 import { ValueCodec } from './values/codec.js';
 import { namespacedKey } from './values/keys.js';
 import { applyJitter, parseTtl, type Ttl } from './values/ttl.js';
@@ -33,6 +39,19 @@ import { applyJitter, parseTtl, type Ttl } from './values/ttl.js';
 export interface SetOptions {
   ttl?: Ttl;
 }
+
+export interface GetOrSetOptions extends SetOptions {
+  /**
+   * Longest a caller waits for the value (the cache read, the loader and the
+   * write), in ms or as a duration ('30s'). Default `DEFAULT_LOADER_TIMEOUT_MS`
+   * (10 s). After it every waiting caller rejects with `LoaderTimeoutError`, the
+   * key is released for the next `getOrSet`, and the loader's late result is dropped.
+   */
+  timeout?: Ttl;
+}
+
+/** How long `getOrSet` callers wait for a loader unless told otherwise. */
+export const DEFAULT_LOADER_TIMEOUT_MS = 10_000;
 
 export interface SetManyEntry<T = unknown> {
   key: string;
@@ -153,6 +172,7 @@ export class ResilientStore {
 
   getMany<T = unknown>(keys: readonly string[]): Promise<Array<T | undefined>> {
     try {
+      assertArray(keys, 'getMany(keys)', 'an array of keys');
       if (keys.length === 0) return Promise.resolve([]);
       const full = keys.map((k) => this.key(k));
       return this.execute(GET_MANY, full, this.limits.keys(full)) as Promise<Array<T | undefined>>;
@@ -165,19 +185,30 @@ export class ResilientStore {
 
   set<T>(key: string, value: T, options?: SetOptions): Promise<void> {
     try {
-      return this.setKey(this.key(key), value, options);
+      assertOptions(options, 'set');
+      const full = this.key(key);
+      this.flights.detach(full);
+      return this.setKey(full, value, options);
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
   async setMany<T>(entries: ReadonlyArray<SetManyEntry<T>>): Promise<void> {
+    assertArray(entries, 'setMany(entries)', 'an array of { key, value, ttl? }');
     if (entries.length === 0) return;
     const now = Date.now();
     let largest = 0;
-    const prepared = entries.map((e): BackendEntry => {
+    const prepared = entries.map((e, i): BackendEntry => {
+      if (typeof e !== 'object' || e === null) {
+        throw new InvalidArgumentError(
+          `setMany(entries): entries[${i}] must be an object { key, value, ttl? }, got ${describeArgument(e)}`,
+        );
+      }
+      const key = this.key(e.key);
+      this.limits.atLeast(this.codec.bytesAtLeast(e.value));
       const entry = {
-        key: this.key(e.key),
+        key,
         value: this.codec.encode(e.value, now),
         ttlMs: this.ttl(e.ttl),
       };
@@ -187,49 +218,75 @@ export class ResilientStore {
     });
     const keys = prepared.map((e) => e.key);
     const fits = Limits.both(this.limits.keys(keys), this.limits.valueBytes(largest));
+    for (const key of keys) this.flights.detach(key);
     return this.execute(SET_MANY, prepared, fits, now);
   }
 
   async delete(key: string): Promise<boolean> {
     const full = this.key(key);
+    this.flights.detach(full);
     return this.execute(DELETE, full, this.limits.key(full));
   }
 
   async deleteMany(keys: readonly string[]): Promise<number> {
+    assertArray(keys, 'deleteMany(keys)', 'an array of keys');
     if (keys.length === 0) return 0;
     const full = keys.map((k) => this.key(k));
+    for (const key of full) this.flights.detach(key);
     return this.execute(DELETE_MANY, full, this.limits.keys(full));
   }
 
   /**
    * Remove every key of this store's namespace (every key, without a namespace)
-   * from every backend that is reachable, so no fallback keeps stale entries.
+   * from every backend that is reachable, so no fallback keeps stale entries. A
+   * backend that could not clear (unavailable, failed, timed out) is recorded in
+   * its recovery journal: it serves none of these keys until the clear is
+   * replayed into it; an `error` event and a log line say so. Rejects with
+   * `AllBackendsFailedError` only when no backend cleared.
    */
   async clear(): Promise<void> {
     this.assertOpen();
+    this.flights.detachAll();
     await this.router.clear(this.prefix);
   }
 
   /**
-   * The cached value, or the loader's result stored with `ttl`. Concurrent calls
-   * for one key in this process share one loader call; a loader error reaches
-   * every waiting caller and is not cached.
+   * The cached value, or the loader's result stored with `ttl`.
+   *
+   * - Concurrent calls for one key in this process share one loader call; a
+   *   loader error reaches every waiting caller and is not cached.
+   * - A miss answers what a hit would: the loader's value after its round trip
+   *   through the serializer (with JSON, a `Date` comes back as its ISO string
+   *   either way; see docs/configuration.md).
+   * - A loader answering `undefined` caches nothing: every waiting caller gets
+   *   `undefined`, and the next `getOrSet` calls the loader again.
+   * - Callers wait at most `timeout` (default 10 s), then reject with
+   *   `LoaderTimeoutError`; the key is released and the late result dropped.
+   * - A `set`, `delete` or `clear` of the key while the loader runs wins: later
+   *   callers do not join that load, and its result is not written.
+   * - `close()` rejects every waiting caller with `StoreClosedError`.
    */
-  async getOrSet<T>(key: string, loader: () => T | Promise<T>, options?: SetOptions): Promise<T> {
-    const full = this.key(key);
-    return this.flights.run(full, async () => {
-      const cached = (await this.getKey(full)) as T | undefined;
-      if (cached !== undefined) return cached;
-      const value = await loader();
-      try {
-        await this.setKey(full, value, options);
-      } catch (error) {
-        // The caller asked for a value and has one; a failed cache write is not theirs.
-        if (error instanceof InvalidInputError) throw error;
-        this.events.emit('error', { backend: null, operation: 'set', error: toError(error) });
+  getOrSet<T>(key: string, loader: () => T | Promise<T>, options?: GetOrSetOptions): Promise<T> {
+    try {
+      assertOptions(options, 'getOrSet');
+      const full = this.key(key);
+      if (typeof loader !== 'function') {
+        throw new InvalidArgumentError(
+          `getOrSet(key, loader): loader must be a function, got ${describeArgument(loader)}`,
+        );
       }
-      return value;
-    });
+      const timeoutMs = parseTtl(options?.timeout, 'timeout') ?? DEFAULT_LOADER_TIMEOUT_MS;
+      const ttlMs = this.ttl(options?.ttl);
+      this.assertOpen();
+      return this.flights.run(
+        full,
+        timeoutMs,
+        () => new LoaderTimeoutError(timeoutMs),
+        (flight) => this.load(full, loader, ttlMs, flight),
+      ) as Promise<T>;
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   // ---------------------------------------------------------------- state
@@ -287,14 +344,22 @@ export class ResilientStore {
     this.router.observer = observer;
   }
 
-  /** Close every backend. Idempotent; leaves no timer or socket behind. */
+  /**
+   * Close every backend. Idempotent; leaves no timer or socket behind. Calls
+   * still in flight reject with `StoreClosedError` (unless their backend answers
+   * first), as do `getOrSet` callers waiting for a loader; nothing of it is
+   * reported as a backend failure.
+   */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      this.router.closed = true;
+      this.flights.closeAll(new StoreClosedError());
       this.outages.close();
       this.recovery.close();
-      this.deadlines.clear();
       for (const member of this.members) member.close();
       const results = await Promise.allSettled(this.members.map((m) => m.backend.close()));
+      // A call a backend never answered, closed or not, is given up now.
+      this.deadlines.expireAll();
       results.forEach((r, i) => {
         if (r.status === 'rejected') {
           this.logger.warn(
@@ -330,13 +395,53 @@ export class ResilientStore {
   private setKey(full: string, value: unknown, options: SetOptions | undefined): Promise<void> {
     // One clock read serves as the value's write time and the operation's start.
     const now = Date.now();
-    const entry: BackendEntry = {
-      key: full,
-      value: this.codec.encode(value, now),
-      ttlMs: this.ttl(options?.ttl),
-    };
-    const fits = Limits.both(this.limits.key(full), this.limits.value(entry.value));
-    return this.execute(SET, entry, fits, now);
+    const entry = this.entry(full, value, this.ttl(options?.ttl), now);
+    return this.execute(SET, entry, this.fits(entry), now);
+  }
+
+  /** The stored entry for `value`; a value too large is refused before it is encoded. */
+  private entry(
+    full: string,
+    value: unknown,
+    ttlMs: number | undefined,
+    now: number,
+  ): BackendEntry {
+    this.limits.atLeast(this.codec.bytesAtLeast(value));
+    return { key: full, value: this.codec.encode(value, now), ttlMs };
+  }
+
+  private fits(entry: BackendEntry): Fits {
+    return Limits.both(this.limits.key(entry.key), this.limits.value(entry.value));
+  }
+
+  /** One `getOrSet` load: the cached value, or the loader's, written unless a newer write came. */
+  private async load(
+    full: string,
+    loader: () => unknown,
+    ttlMs: number | undefined,
+    flight: FlightState,
+  ): Promise<unknown> {
+    const cached = await this.getKey(full);
+    if (cached !== undefined) return cached;
+    const value = await loader();
+    // Nothing to cache; the caller gets undefined, as a miss would answer.
+    if (value === undefined) return undefined;
+    const now = Date.now();
+    const entry = this.entry(full, value, ttlMs, now);
+    const fits = this.fits(entry);
+    // What a hit would answer: the same shape on a hit and a miss.
+    const answer = this.codec.roundTrip(entry.value);
+    // A set, delete or clear of the key came while loading (or the flight timed
+    // out): that write is newer than this value, which is not written over it.
+    if (!flight.current) return answer;
+    try {
+      await this.execute(SET, entry, fits, now);
+    } catch (error) {
+      // The caller asked for a value and has one; a failed cache write is not theirs.
+      if (error instanceof InvalidInputError || error instanceof StoreClosedError) throw error;
+      this.events.emit('error', { backend: null, operation: 'set', error: toError(error) });
+    }
+    return answer;
   }
 
   private assertOpen(): void {
@@ -351,5 +456,27 @@ export class ResilientStore {
   private ttl(ttl: Ttl | undefined): number | undefined {
     const ms = ttl === undefined ? this.defaultTtlMs : parseTtl(ttl);
     return ms !== undefined && this.jitter > 0 ? applyJitter(ms, this.jitter) : ms;
+  }
+}
+
+/** What a wrong argument was, for its error message (never the value itself). */
+function describeArgument(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value;
+}
+
+function assertArray(value: unknown, call: string, expected: string): void {
+  if (!Array.isArray(value)) {
+    throw new InvalidArgumentError(`${call}: expected ${expected}, got ${describeArgument(value)}`);
+  }
+}
+
+/** Options are absent or an object. */
+function assertOptions(options: unknown, call: string): void {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new InvalidArgumentError(
+      `${call}: options must be an object such as { ttl }, got ${describeArgument(options)}`,
+    );
   }
 }

@@ -34,6 +34,7 @@ import {
   BackendTimeoutError,
   BackendUnavailableError,
   InvalidInputError,
+  StoreClosedError,
   toError,
 } from '../errors.js';
 import type { OperationName, OperationObserver, StoreEmitter } from '../events.js';
@@ -112,6 +113,8 @@ export class Router {
   observer: OperationObserver | undefined;
   /** True after an all-failed period was logged, until a backend serves again. */
   servingNothing = false;
+  /** Set by the store's `close()`: what fails from then on failed because of it. */
+  closed = false;
   readonly members: readonly Member[];
   readonly events: StoreEmitter;
   readonly deadlines: DeadlineQueue;
@@ -141,7 +144,18 @@ export class Router {
   async clear(prefix: string): Promise<void> {
     const usable = this.members.filter((m) => m.usable);
     // A backend that misses the clear has it replayed before it serves these keys again.
-    for (const member of this.members) if (!member.usable) this.options.missedClear(member, prefix);
+    const missed: Cause[] = [];
+    for (const member of this.members) {
+      if (member.usable) continue;
+      this.options.missedClear(member, prefix);
+      missed.push({
+        backend: member.name,
+        error: new BackendUnavailableError(
+          member.name,
+          member.connected ? `breaker ${member.breaker.state}` : 'disconnected',
+        ),
+      });
+    }
     const results = await Promise.allSettled(
       usable.map((m) =>
         m.call(
@@ -150,15 +164,38 @@ export class Router {
         ),
       ),
     );
+    if (this.closed) throw new StoreClosedError();
     const causes: Cause[] = [];
     results.forEach((r, i) => {
       if (r.status === 'rejected') {
-        causes.push({ backend: usable[i]!.name, error: toError(r.reason) });
-        this.options.missedClear(usable[i]!, prefix);
+        const member = usable[i]!;
+        const error = toError(r.reason);
+        causes.push({ backend: member.name, error });
+        missed.push({ backend: member.name, error });
+        this.options.missedClear(member, prefix);
+        this.events.emit('error', { backend: member.name, operation: 'clear', error });
       }
     });
+    if (missed.length > 0) this.noteMissedClear(missed);
     if (causes.length < usable.length) return;
     this.writeFailed('clear', causes.length > 0 ? causes : this.unavailableCauses());
+  }
+
+  /**
+   * A clear some backends missed still holds: each is journaled and serves none of
+   * the cleared keys until the clear is replayed into it. One line says so, since a
+   * backend that kept its entries is worth an operator's attention.
+   */
+  private noteMissedClear(missed: readonly Cause[]): void {
+    const detail = missed.map((c) => `"${c.backend}"`).join(', ');
+    this.options.logger.warn(
+      {
+        event: 'clearMissed',
+        backends: missed.map((c) => c.backend),
+        causes: missed.map((c) => `${c.backend}: ${c.error.message}`),
+      },
+      `clear() did not reach backend ${detail}; it serves none of the cleared keys until the clear is replayed into it (${missed.map((c) => c.error.message).join('; ')})`,
+    );
   }
 
   /** The all-failed rule: a read is a miss; a write rejects with every cause, or is dropped. */
@@ -320,6 +357,8 @@ class Call<I, T, R> extends DeadlineEntry implements CallControl {
 
   private fail(reason: unknown): R | Promise<R> {
     this.cancel();
+    // The store closed under the call: nothing failed on its own, no backend is blamed.
+    if (this.router.closed) throw new StoreClosedError();
     const member = this.router.members[this.index]!;
     const error = toError(reason);
     if (error instanceof InvalidInputError) {

@@ -96,6 +96,19 @@ export class DeadlineQueue {
     this.disarm();
   }
 
+  /**
+   * Expires every pending deadline now, earliest first, and stops the timer: how
+   * the store's `close()` settles calls still waiting on a backend that never answers.
+   */
+  expireAll(): void {
+    while (this.head) {
+      const due = this.head;
+      this.unlink(due);
+      due.fire();
+    }
+    this.disarm();
+  }
+
   /** @internal */
   unlink(entry: DeadlineEntry): void {
     if (entry.queue !== this) return;

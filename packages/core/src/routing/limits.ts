@@ -63,6 +63,18 @@ export class Limits {
     return this.valueBytes(storedByteLength(stored));
   }
 
+  /**
+   * Refuses, before it is encoded, a value known to take at least `bytes`
+   * (see `ValueCodec.bytesAtLeast`) when that is more than every backend accepts.
+   */
+  atLeast(bytes: number): void {
+    if (bytes > this.largestValueBytes) {
+      throw new ValueTooLargeError(
+        `value of at least ${bytes} bytes exceeds the largest any backend accepts (${this.largestValueBytes}); refused before encoding it`,
+      );
+    }
+  }
+
   valueBytes(bytes: number): Fits {
     if (bytes > this.largestValueBytes) {
       throw new ValueTooLargeError(

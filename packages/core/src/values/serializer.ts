@@ -91,3 +91,6 @@ export const jsonSerializer: Serializer = {
     return fromJsonText(asBuffer(bytes).toString('utf8'));
   },
 };
+
+/** The serializers `createStore` and `new ResilientStore` know by name. */
+export type SerializerName = 'json' | 'v8';

@@ -11,8 +11,19 @@ const UNIT_MS = new Map<string, number>([
   ['d', 86_400_000],
 ]);
 
-/** An amount (integer or decimal) and an optional unit; no unit means milliseconds. */
-const DURATION = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h|d)?\s*$/;
+/**
+ * An amount (integer or decimal) and an optional unit; no unit means milliseconds.
+ * Matched against the trimmed text, so no two quantifiers compete for the same
+ * characters (the old pattern, with `\s*` on both sides of an optional unit,
+ * backtracked quadratically: 100 KB of spaces held the event loop for seconds).
+ */
+const DURATION = /^(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h|d)?$/;
+
+/**
+ * Longest duration string parsed. Every meaningful duration is far shorter
+ * ('86400000ms', '  1.5h '); a longer one is refused before any parsing.
+ */
+export const MAX_TTL_CHARS = 64;
 
 /** Longest preview of a bad input in an error message, so a huge string is not echoed. */
 const PREVIEW_CHARS = 40;
@@ -60,7 +71,13 @@ export function parseTtl(
   if (ttl === undefined) return undefined;
   if (typeof ttl === 'number') return toMs(ttl, ttl, field, fail);
   if (typeof ttl === 'string') {
-    const match = DURATION.exec(ttl);
+    if (ttl.length > MAX_TTL_CHARS) {
+      throw fail(
+        field,
+        `${describe(ttl)} is ${ttl.length} characters long, more than any duration (at most ${MAX_TTL_CHARS})`,
+      );
+    }
+    const match = DURATION.exec(ttl.trim());
     const unit = match ? UNIT_MS.get(match[2] ?? 'ms') : undefined;
     if (match?.[1] !== undefined && unit !== undefined)
       return toMs(Number(match[1]) * unit, ttl, field, fail);
