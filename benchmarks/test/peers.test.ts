@@ -64,6 +64,15 @@ describe('peer benchmark', () => {
         expect(r.medianOpsPerSec, `${r.peer} ${r.operation} x${r.inFlight}`).toBeGreaterThan(0);
         expect(r.misses + r.errors, `${r.peer} ${r.operation} x${r.inFlight}`).toBe(0);
       }
+      // Both libraries have a many-keys call; every key of every batch was a hit.
+      expect(report.throughput.getMany.results.map((r) => r.peer)).toEqual([
+        rawIoredis.name,
+        resilientStore.name,
+      ]);
+      for (const r of report.throughput.getMany.results) {
+        expect(r.keysPerSec, r.peer).toBeGreaterThan(0);
+        expect(r.misses, r.peer).toBe(0);
+      }
       const baseline = report.throughput.results.filter((r) => r.peer === rawIoredis.name);
       for (const r of baseline) expect(r.ratio).toBe(1);
 
@@ -77,6 +86,7 @@ describe('peer benchmark', () => {
 
       const markdown = await readFile(report.markdownFile, 'utf8');
       expect(markdown).toContain('## Throughput with a healthy Redis');
+      expect(markdown).toContain('redis-benchmark -P 16 GET');
       for (const scenario of SCENARIOS)
         expect(markdown).toContain(`![${scenario}](${scenario}.svg)`);
       expect(markdown).toContain(resilientStore.configuration);

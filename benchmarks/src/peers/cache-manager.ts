@@ -27,6 +27,7 @@ function cacheManagerPeer(nonBlocking: boolean): Peer {
       const cache = createCache({ stores: [memory, redis], nonBlocking });
       return {
         get: (key) => cache.get<CachedValue>(key),
+        getMany: (keys) => cache.mget<CachedValue>([...keys]),
         async set(key, value) {
           await cache.set(key, value, PEER_TTL_MS);
         },

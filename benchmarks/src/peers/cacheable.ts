@@ -24,6 +24,7 @@ function cacheablePeer(nonBlocking: boolean): Peer {
       cache.on('error', () => {});
       return {
         get: (key) => cache.get<CachedValue>(key),
+        getMany: (keys) => cache.getMany<CachedValue>([...keys]),
         async set(key, value) {
           await cache.set(key, value, PEER_TTL_MS);
         },

@@ -38,10 +38,25 @@ export function timelineSpec(results: readonly ScenarioResult[]): TopLevelSpec {
   }));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: `${SCENARIO_TITLES[scenario]}: answered ops/s (line) and errors/s (red), fault shaded`,
+    title: {
+      text: SCENARIO_TITLES[scenario],
+      subtitle: 'answered operations/s (blue) and errors/s (red) per library; the fault shaded',
+      anchor: 'start',
+    },
     data: { values: [...windows, ...points] },
     facet: {
-      row: { field: 'peer', type: 'nominal', sort: results.map((r) => r.peer), title: null },
+      row: {
+        field: 'peer',
+        type: 'nominal',
+        sort: results.map((r) => r.peer),
+        title: null,
+        header: {
+          labelAngle: 0,
+          labelOrient: 'top',
+          labelAnchor: 'start',
+          labelFontWeight: 'bold',
+        },
+      },
     },
     resolve: { scale: { y: 'independent' } },
     spec: {
@@ -61,7 +76,7 @@ export function timelineSpec(results: readonly ScenarioResult[]): TopLevelSpec {
           mark: { type: 'line', interpolate: 'step-after', color: '#1f77b4' },
           encoding: {
             x: { field: 'seconds', type: 'quantitative', title: 's since the load started' },
-            y: { field: 'answered', type: 'quantitative', title: 'ops/s' },
+            y: { field: 'answered', type: 'quantitative', title: null },
           },
         },
         {
@@ -76,6 +91,8 @@ export function timelineSpec(results: readonly ScenarioResult[]): TopLevelSpec {
     },
   };
 }
+
+const LOG_BASE = 0.1;
 
 /** Throughput of every library over plain ioredis in the same rounds, per operation and concurrency. */
 export function ratioSpec(results: readonly ThroughputResult[], baseline: string): TopLevelSpec {
@@ -99,13 +116,21 @@ export function ratioSpec(results: readonly ThroughputResult[], baseline: string
         {
           mark: 'bar',
           encoding: {
-            y: { field: 'peer', type: 'nominal', sort: order, title: null },
+            y: {
+              field: 'peer',
+              type: 'nominal',
+              sort: order,
+              title: null,
+              axis: { labelLimit: 220 },
+            },
+            // A bar on a log scale needs a base above zero; every ratio seen is far above 0.1.
             x: {
               field: 'ratio',
               type: 'quantitative',
-              scale: { type: 'log' },
+              scale: { type: 'log', domainMin: LOG_BASE },
               title: `x ${baseline}`,
             },
+            x2: { datum: LOG_BASE },
             color: { field: 'peer', type: 'nominal', legend: null, sort: order },
           },
         },

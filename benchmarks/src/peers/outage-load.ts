@@ -197,7 +197,8 @@ export async function runLoad(
 
   const endMs = durationMs();
   const tallies = { before: newTally(), during: newTally(), after: newTally() };
-  const buckets = Math.ceil(endMs / plan.bucketMs);
+  // Whole buckets only: a last partial one would show a drop that is only the run ending.
+  const buckets = Math.floor(endMs / plan.bucketMs);
   const answered = new Array<number>(buckets).fill(0);
   const failed = new Array<number>(buckets).fill(0);
   let firstAnswerMs: number | undefined;

@@ -1,5 +1,6 @@
 /** The tables of the peer comparison, as plain text (console) and inside the Markdown report. */
 import { type Column, renderTable } from '../table.js';
+import type { GetManyRun } from './get-many.js';
 import type { Peer } from './peer.js';
 import { SCENARIO_TITLES, type ScenarioName } from './peer-config.js';
 import type { ScenarioResult } from './scenarios.js';
@@ -74,6 +75,27 @@ export function latencyTable(results: readonly ThroughputResult[]): string {
       );
       return r ? r.meanLatencyUs.toFixed(1) : '-';
     }),
+  ]);
+  return renderTable(columns, rows);
+}
+
+export function getManyTable(run: GetManyRun): string {
+  const columns: Column[] = [
+    { title: 'row', align: 'left' },
+    { title: 'keys/s', align: 'right' },
+    { title: 'of redis-benchmark GETs/s', align: 'right' },
+  ];
+  const rows = run.results.map((r) => [
+    r.peer,
+    r.keysPerSec === undefined ? 'no many-keys call' : count(r.keysPerSec),
+    r.ofRedisBenchmark === undefined ? '-' : r.ofRedisBenchmark.toFixed(2),
+  ]);
+  rows.push([
+    'redis-benchmark -P 16 GET',
+    run.redisBenchmarkGetsPerSec === undefined
+      ? `not measured: ${run.redisBenchmarkProblem}`
+      : count(run.redisBenchmarkGetsPerSec),
+    '1.00',
   ]);
   return renderTable(columns, rows);
 }

@@ -15,6 +15,8 @@ export interface PeerCache {
   /** The value, or undefined for a miss (however the library reports one). */
   get(key: string): Promise<CachedValue | undefined>;
   set(key: string, value: CachedValue): Promise<void>;
+  /** One call for many keys, where the library offers one (bentocache 1.x does not). */
+  readonly getMany?: (keys: readonly string[]) => Promise<Array<CachedValue | undefined>>;
   close(): Promise<void>;
 }
 

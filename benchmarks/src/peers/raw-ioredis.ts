@@ -25,6 +25,10 @@ function rawPeer(autoPipelining: boolean): Peer {
         async set(key, value) {
           await client.set(key, JSON.stringify(value), 'PX', PEER_TTL_MS);
         },
+        async getMany(keys) {
+          const texts = await client.mget(...keys);
+          return texts.map((t) => (t === null ? undefined : (JSON.parse(t) as CachedValue)));
+        },
         async close() {
           await within(client.quit(), 1000);
           client.disconnect();

@@ -16,6 +16,7 @@ export const resilientStore: Peer = {
     });
     return {
       get: (key) => store.get<CachedValue>(key),
+      getMany: (keys) => store.getMany<CachedValue>(keys),
       async set(key, value) {
         await store.set(key, value, { ttl: PEER_TTL_MS });
       },

@@ -11,11 +11,13 @@ import { Redis } from 'ioredis';
 import { currentLoad, describeEnvironment, type Environment } from '../environment.js';
 import { jsonBytes, makeValues } from '../fixtures.js';
 import { ratioSpec, renderSvg, timelineSpec } from './charts.js';
+import { BATCH_IN_FLIGHT, BATCH_KEYS } from './get-many.js';
 import type { Peer } from './peer.js';
 import type { OutagePlan, ScenarioName, ThroughputPlan } from './peer-config.js';
 import {
   configurationTable,
   failureNotes,
+  getManyTable,
   latencyTable,
   SCENARIO_COLUMNS_NOTE,
   scenarioHeading,
@@ -76,7 +78,7 @@ export async function runPeerBenchmark(
   } finally {
     await server.stop();
   }
-  log(`\n${throughputTable(throughput.results)}\n`);
+  log(`\n${throughputTable(throughput.results)}\n\n${getManyTable(throughput.getMany)}\n`);
 
   const scenarios: Partial<Record<ScenarioName, ScenarioResult[]>> = {};
   for (const scenario of options.scenarios) {
@@ -125,10 +127,15 @@ export async function runPeerBenchmark(
           configuration,
         })),
         plans: {
-          throughput: { ...options.throughput, ...throughput, results: undefined },
+          throughput: {
+            ...options.throughput,
+            rounds: throughput.rounds,
+            sliceMs: throughput.sliceMs,
+          },
           outage: options.outage,
         },
         throughput: throughput.results,
+        getMany: throughput.getMany,
         scenarios,
       },
       null,
@@ -187,6 +194,14 @@ function markdown(
     '',
     ...(warnings.length ? ['Warnings:', '', ...warnings, ''] : []),
     '![throughput ratios](ratios.svg)',
+    '',
+    '## The ceiling: many keys per call',
+    '',
+    `Batches of ${BATCH_KEYS} keys, ${BATCH_IN_FLIGHT} batches in flight, through each library's many-keys call (median of`,
+    "5 interleaved 200 ms slices), against redis-benchmark's pipelined GETs (-P 16, 50 connections) on the",
+    'same server in the same run.',
+    '',
+    block(getManyTable(throughput.getMany)),
     '',
   ];
   for (const [scenario, list] of Object.entries(scenarios) as [ScenarioName, ScenarioResult[]][]) {

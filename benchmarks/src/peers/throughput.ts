@@ -8,6 +8,7 @@ import { type BenchConfig, planRounds } from '../config.js';
 import { type CachedValue, keysFor } from '../fixtures.js';
 import { type Cell, runRounds } from '../schedule.js';
 import { median, quantile } from '../stats.js';
+import { type GetManyRun, measureGetMany } from './get-many.js';
 import type { Peer, PeerCache } from './peer.js';
 import type { ThroughputPlan } from './peer-config.js';
 
@@ -38,6 +39,8 @@ export interface ThroughputRun {
   readonly rounds: number;
   readonly sliceMs: number;
   readonly results: ThroughputResult[];
+  /** Many-keys reads on the same populated keyspaces, against redis-benchmark. */
+  readonly getMany: GetManyRun;
 }
 
 /** Keys of peer `index`: prefixes of equal length, so no peer has longer keys than another. */
@@ -146,7 +149,9 @@ export async function measureThroughput(
         };
       });
     });
-    return { rounds, sliceMs, results };
+    log(`getMany: batches of 100 keys, 10 in flight, and redis-benchmark -P 16 on the same server`);
+    const getMany = await measureGetMany(url, opened);
+    return { rounds, sliceMs, results, getMany };
   } finally {
     await Promise.all(opened.map(({ cache }) => cache.close()));
   }
