@@ -33,6 +33,11 @@ export interface TimelineBucket {
 
 export interface LoadOutcome {
   readonly phases: { before: PhaseFigures; during: PhaseFigures; after: PhaseFigures };
+  /**
+   * Latency of every call in flight at some moment of the fault, whenever it started: a
+   * call issued just before a stall and answered after it is the one a caller waited on.
+   */
+  readonly inFault: { calls: number; p50Ms: number; p99Ms: number; maxMs: number };
   readonly timeline: TimelineBucket[];
   /** From the fault's start to the first answer (value or miss) to an operation started after it. */
   readonly firstAnswerAfterFaultMs: number | undefined;
@@ -205,9 +210,11 @@ export async function runLoad(
   let firstAnswerAfterFaultMs: number | undefined;
   let longestStallMs = 0;
   let lastAnswerMs = window.startMs;
+  const inFault = newTally();
   for (let i = 0; i < answeredAt.length; i++) {
     const atMs = answeredAt[i]!;
     const startMs = startedAtMs[i]!;
+    if (startMs < window.endMs && atMs > window.startMs) inFault.latencies.push(atMs - startMs);
     const phase = startMs < window.startMs ? 'before' : startMs < window.endMs ? 'during' : 'after';
     const tally = tallies[phase];
     tally.latencies.push(atMs - startMs);
@@ -240,6 +247,12 @@ export async function runLoad(
       during: figures(tallies.during, seconds.during),
       after: figures(tallies.after, seconds.after),
     },
+    inFault: (({ p50Ms, p99Ms, maxMs }) => ({
+      calls: inFault.latencies.length,
+      p50Ms,
+      p99Ms,
+      maxMs,
+    }))(figures(inFault, 1)),
     timeline: answered.map((n, i) => ({
       atMs: i * plan.bucketMs,
       answeredPerSec: n * perSec,

@@ -146,6 +146,7 @@ function emptyOutcome(plan: OutagePlan, endMs: number): LoadOutcome {
   };
   return {
     phases: { before: none, during: none, after: none },
+    inFault: { calls: 0, p50Ms: Number.NaN, p99Ms: Number.NaN, maxMs: Number.NaN },
     timeline: Array.from({ length: Math.ceil(endMs / plan.bucketMs) }, (_, i) => ({
       atMs: i * plan.bucketMs,
       answeredPerSec: 0,
