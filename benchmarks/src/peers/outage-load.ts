@@ -3,8 +3,8 @@
  * operation before the next, like request handlers awaiting their cache), an 80/20 mix of
  * gets and sets over keys each worker owns. Owning its keys, a worker knows the last write
  * the cache acknowledged for each, so every get checks read-your-writes: a value older than
- * that acknowledged write is a stale read; no value at all is a miss (a restarted Redis has
- * lost its data, which is a miss, not a stale read).
+ * that acknowledged write is a stale read; no value at all for a key with an acknowledged
+ * write is a miss (a restarted Redis has lost its data, which is a miss, not a stale read).
  *
  * Nothing bounds a single operation here: a library that lets a call hang makes its caller
  * wait, and that wait is what the stall and latency figures report.
@@ -58,7 +58,7 @@ export interface FaultWindow {
   endMs: number;
 }
 
-type Outcome = 'hit' | 'miss' | 'error';
+type Outcome = 'answered' | 'miss' | 'error';
 
 interface PhaseTally {
   answered: number;
@@ -161,7 +161,7 @@ export async function runLoad(
       const startMs = performance.now() - startedAt;
       if (startMs >= durationMs()) break;
       pending++;
-      let result: Outcome = 'hit';
+      let result: Outcome = 'answered';
       try {
         if (isSet) {
           seq++;
@@ -169,7 +169,8 @@ export async function runLoad(
           acked[k] = seq;
         } else {
           const value = await cache.get(`o:${w}:${k}`);
-          if (value === undefined) result = 'miss';
+          // Nothing for a key never written (startup) is the right answer, not a miss.
+          if (value === undefined) result = acked[k]! >= 0 ? 'miss' : 'answered';
           else if (value.updatedAt < acked[k]!) staleReads++;
         }
       } catch (error) {
