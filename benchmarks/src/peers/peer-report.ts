@@ -17,7 +17,9 @@ const ms = (n: number | undefined) =>
       : Math.round(n).toLocaleString('en-US');
 const ratio = (n: number) => (Number.isNaN(n) ? '-' : n.toFixed(2));
 
-export function configurationTable(peers: readonly Peer[]): string {
+export function configurationTable(
+  peers: readonly Pick<Peer, 'name' | 'library' | 'layers' | 'configuration'>[],
+): string {
   const columns: Column[] = [
     { title: 'row', align: 'left' },
     { title: 'package', align: 'left' },

@@ -11,7 +11,7 @@ import { Redis } from 'ioredis';
 import { currentLoad, describeEnvironment, type Environment } from '../environment.js';
 import { jsonBytes, makeValues } from '../fixtures.js';
 import { ratioSpec, renderSvg, timelineSpec } from './charts.js';
-import { BATCH_IN_FLIGHT, BATCH_KEYS } from './get-many.js';
+import { BATCH_IN_FLIGHT, BATCH_KEYS, type GetManyRun } from './get-many.js';
 import type { Peer } from './peer.js';
 import type { OutagePlan, ScenarioName, ThroughputPlan } from './peer-config.js';
 import {
@@ -25,7 +25,7 @@ import {
   throughputTable,
 } from './peer-report.js';
 import { runScenario, type ScenarioResult } from './scenarios.js';
-import { measureThroughput, type ThroughputRun } from './throughput.js';
+import { measureThroughput, type ThroughputResult, type ThroughputRun } from './throughput.js';
 
 export interface PeerBenchmarkOptions {
   readonly peers: readonly Peer[];
@@ -91,79 +91,87 @@ export async function runPeerBenchmark(
     log(`\n${scenarioHeading(scenario)}\n${scenarioTable(list)}\n`);
   }
 
-  await mkdir(options.outDir, { recursive: true });
-  const svgFiles: string[] = [];
-  const writeSvg = async (name: string, svg: string) => {
-    const file = join(options.outDir, name);
-    await writeFile(file, svg);
-    svgFiles.push(file);
-  };
-  await writeSvg('ratios.svg', await renderSvg(ratioSpec(throughput.results, baseline.name)));
-  for (const [scenario, list] of Object.entries(scenarios)) {
-    await writeSvg(`${scenario}.svg`, await renderSvg(timelineSpec(list)));
-  }
-
-  const finishedAt = new Date();
-  const meta = {
+  const doc: PeerReportDocument = {
     startedAt: startedAt.toISOString(),
-    finishedAt: finishedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
     durationSeconds: Math.round((performance.now() - started) / 1000),
     machine: `${hostname()}, ${environment.cpus} CPUs`,
     environment: { ...environment, loadAverageAtEnd: currentLoad() },
     valueBytes: Math.round(values.reduce((n, v) => n + jsonBytes(v), 0) / values.length),
     command: options.command,
-  };
-  const jsonFile = join(options.outDir, 'results.json');
-  await writeFile(
-    jsonFile,
-    `${JSON.stringify(
-      {
-        ...meta,
-        baseline: baseline.name,
-        peers: peers.map(({ name, library, layers, configuration }) => ({
-          name,
-          library,
-          layers,
-          configuration,
-        })),
-        plans: {
-          throughput: {
-            ...options.throughput,
-            rounds: throughput.rounds,
-            sliceMs: throughput.sliceMs,
-          },
-          outage: options.outage,
-        },
-        throughput: throughput.results,
-        getMany: throughput.getMany,
-        scenarios,
+    baseline: baseline.name,
+    peers: peers.map(({ name, library, layers, configuration }) => ({
+      name,
+      library,
+      layers,
+      configuration,
+    })),
+    plans: {
+      throughput: {
+        ...options.throughput,
+        rounds: throughput.rounds,
+        sliceMs: throughput.sliceMs,
       },
-      null,
-      1,
-    )}\n`,
+      outage: options.outage,
+    },
+    throughput: throughput.results,
+    getMany: throughput.getMany,
+    scenarios,
+  };
+  const files = await writeReport(options.outDir, doc);
+  log(
+    `Report written to ${files.markdownFile} (JSON: ${files.jsonFile}; charts: ${files.svgFiles.length} SVG)`,
   );
-  const markdownFile = join(options.outDir, 'results.md');
-  await writeFile(markdownFile, markdown(options, meta, throughput, scenarios));
-  log(`Report written to ${markdownFile} (JSON: ${jsonFile}; charts: ${svgFiles.length} SVG)`);
-  return { markdownFile, jsonFile, svgFiles, throughput, scenarios };
+  return { ...files, throughput, scenarios };
 }
 
-function markdown(
-  options: PeerBenchmarkOptions,
-  meta: {
-    startedAt: string;
-    durationSeconds: number;
-    machine: string;
-    environment: Environment & { loadAverageAtEnd: string };
-    valueBytes: number;
-    command: string;
-  },
-  throughput: ThroughputRun,
-  scenarios: Partial<Record<ScenarioName, ScenarioResult[]>>,
-): string {
-  const env = meta.environment;
+/** Everything a report is made from, as written to results.json. */
+export interface PeerReportDocument {
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly durationSeconds: number;
+  readonly machine: string;
+  readonly environment: Environment & { readonly loadAverageAtEnd: string };
+  readonly valueBytes: number;
+  readonly command: string;
+  readonly baseline: string;
+  readonly peers: readonly Pick<Peer, 'name' | 'library' | 'layers' | 'configuration'>[];
+  readonly plans: {
+    readonly throughput: ThroughputPlan & { readonly sliceMs: number };
+    readonly outage: OutagePlan;
+  };
+  readonly throughput: readonly ThroughputResult[];
+  readonly getMany: GetManyRun;
+  readonly scenarios: Partial<Record<ScenarioName, ScenarioResult[]>>;
+}
+
+/** Writes results.json, results.md and the SVG charts of `doc` into `outDir`. */
+export async function writeReport(
+  outDir: string,
+  doc: PeerReportDocument,
+): Promise<{ markdownFile: string; jsonFile: string; svgFiles: string[] }> {
+  await mkdir(outDir, { recursive: true });
+  const svgFiles: string[] = [];
+  const writeSvg = async (name: string, svg: string) => {
+    const file = join(outDir, name);
+    await writeFile(file, svg);
+    svgFiles.push(file);
+  };
+  await writeSvg('ratios.svg', await renderSvg(ratioSpec(doc.throughput, doc.baseline)));
+  for (const [scenario, list] of Object.entries(doc.scenarios)) {
+    await writeSvg(`${scenario}.svg`, await renderSvg(timelineSpec(list)));
+  }
+  const jsonFile = join(outDir, 'results.json');
+  await writeFile(jsonFile, `${JSON.stringify(doc, null, 1)}\n`);
+  const markdownFile = join(outDir, 'results.md');
+  await writeFile(markdownFile, markdown(doc));
+  return { markdownFile, jsonFile, svgFiles };
+}
+
+function markdown(doc: PeerReportDocument): string {
+  const env = doc.environment;
   const block = (text: string) => `\`\`\`\n${text}\n\`\`\``;
-  const warnings = throughput.results.flatMap((r) =>
+  const warnings = doc.throughput.flatMap((r) =>
     r.misses || r.errors
       ? [`- ${r.peer} ${r.operation} x${r.inFlight}: ${r.misses} misses, ${r.errors} errors`]
       : [],
@@ -171,26 +179,26 @@ function markdown(
   const parts = [
     '# resilient-store and the libraries users pick instead',
     '',
-    `Run ${meta.startedAt} on ${meta.machine} (load ${env.loadAverage} at start, ${env.loadAverageAtEnd} at end),`,
-    `node ${env.node}, redis-server ${env.redisServer}, ${meta.durationSeconds} s in all. Rerun: \`${meta.command}\`.`,
-    `Values are JSON objects of ~${meta.valueBytes} bytes; every library gets the same keys' values.`,
+    `Run ${doc.startedAt} on ${doc.machine} (load ${env.loadAverage} at start, ${env.loadAverageAtEnd} at end),`,
+    `node ${env.node}, redis-server ${env.redisServer}, ${doc.durationSeconds} s in all. Rerun: \`${doc.command}\`.`,
+    `Values are JSON objects of ~${doc.valueBytes} bytes; every library gets the same keys' values.`,
     '',
     '## What was compared',
     '',
-    block(configurationTable(options.peers)),
+    block(configurationTable(doc.peers)),
     '',
     '## Throughput with a healthy Redis',
     '',
-    `${throughput.rounds} interleaved rounds of ${throughput.sliceMs} ms slices per library and cell; ops/s are`,
-    `medians over rounds; ratio is the median over rounds of the library's ops/s over ${options.baseline.name}'s in`,
+    `${doc.plans.throughput.rounds} interleaved rounds of ${doc.plans.throughput.sliceMs} ms slices per library and cell; ops/s are`,
+    `medians over rounds; ratio is the median over rounds of the library's ops/s over ${doc.baseline}'s in`,
     'the same round, with the middle 50% of those ratios. Rows whose gets are answered from a memory',
     'L1 do not make a Redis round trip for a hit: they are fast by design, not by a faster client.',
     '',
-    block(throughputTable(throughput.results)),
+    block(throughputTable(doc.throughput)),
     '',
     'Mean time per operation (in flight / throughput):',
     '',
-    block(latencyTable(throughput.results)),
+    block(latencyTable(doc.throughput)),
     '',
     ...(warnings.length ? ['Warnings:', '', ...warnings, ''] : []),
     '![throughput ratios](ratios.svg)',
@@ -201,15 +209,18 @@ function markdown(
     "5 interleaved 200 ms slices), against redis-benchmark's pipelined GETs (-P 16, 50 connections) on the",
     'same server in the same run.',
     '',
-    block(getManyTable(throughput.getMany)),
+    block(getManyTable(doc.getMany)),
     '',
   ];
-  for (const [scenario, list] of Object.entries(scenarios) as [ScenarioName, ScenarioResult[]][]) {
+  for (const [scenario, list] of Object.entries(doc.scenarios) as [
+    ScenarioName,
+    ScenarioResult[],
+  ][]) {
     const notes = failureNotes(list);
     parts.push(
       `## ${scenarioHeading(scenario)}`,
       '',
-      `${options.outage.workers} callers in flight, ${100 - 100 / options.outage.setEvery}/${100 / options.outage.setEvery} get/set; fault of ${options.outage.faultMs} ms.`,
+      `${doc.plans.outage.workers} callers in flight, ${100 - 100 / doc.plans.outage.setEvery}/${100 / doc.plans.outage.setEvery} get/set; fault of ${doc.plans.outage.faultMs} ms.`,
       '',
       block(scenarioTable(list)),
       '',

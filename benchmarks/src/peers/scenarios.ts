@@ -111,11 +111,7 @@ export async function runScenario(
     // Only windows inside the load: after it stops, every library's traffic falls to zero.
     const samples = (await traffic.stop()).filter((s) => s.atMs <= endMs);
 
-    const healthy = samples.filter((s) => s.atMs < window.startMs).map((s) => s.commandsPerSec);
-    const reference = healthy.length
-      ? median(healthy)
-      : Math.max(0, ...samples.filter((s) => s.atMs > window.endMs).map((s) => s.commandsPerSec));
-    const redisThreshold = Math.max(BACK_FLOOR_PER_SEC, reference * BACK_SHARE);
+    const { backOnRedisMs, redisThreshold } = judgeReturn(samples, window, endMs);
     return {
       ...(outcome ?? emptyOutcome(plan, endMs)),
       peer: peer.name,
@@ -123,7 +119,7 @@ export async function runScenario(
       window,
       openMs,
       openError,
-      backOnRedisMs: backOnRedisAfter(samples, window.endMs, redisThreshold),
+      backOnRedisMs,
       redisThreshold,
       redisTraffic: samples,
     };
@@ -131,6 +127,28 @@ export async function runScenario(
     await cache?.close();
     await server.stop();
   }
+}
+
+/** The last windows of a run see the load wind down; they say nothing about a return. */
+const TAIL_MS = 300;
+
+/**
+ * When a library's traffic was back on Redis for good, from Redis's command counter: at
+ * least 10% of its healthy rate (before the fault; for the startup scenario, its best rate
+ * after), never less than 50 commands/s, in every window from then until the load's end.
+ */
+export function judgeReturn(
+  samples: readonly TrafficSample[],
+  window: FaultWindow,
+  endMs: number,
+): { backOnRedisMs: number | undefined; redisThreshold: number } {
+  const judged = samples.filter((s) => s.atMs <= endMs - TAIL_MS);
+  const healthy = judged.filter((s) => s.atMs < window.startMs).map((s) => s.commandsPerSec);
+  const reference = healthy.length
+    ? median(healthy)
+    : Math.max(0, ...judged.filter((s) => s.atMs > window.endMs).map((s) => s.commandsPerSec));
+  const redisThreshold = Math.max(BACK_FLOOR_PER_SEC, reference * BACK_SHARE);
+  return { backOnRedisMs: backOnRedisAfter(judged, window.endMs, redisThreshold), redisThreshold };
 }
 
 /** What a library that could not be opened delivered: nothing. */
