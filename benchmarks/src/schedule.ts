@@ -15,12 +15,12 @@ import { rotate } from './stats.js';
 import type { Variant, VariantName } from './variants.js';
 
 /** One row of the report: an operation at one concurrency with auto-pipelining on or off. */
-export interface Cell {
+export interface Cell<Name extends string = VariantName> {
   readonly operation: Operation;
   readonly inFlight: number;
   /** What the rounds need of the clients compared: the store's failed attempts, and the row label. */
   readonly pair: Pick<ClientPair, 'autoPipelining' | 'storeErrors'>;
-  readonly variants: readonly Variant[];
+  readonly variants: readonly Variant<Name>[];
 }
 
 export interface Sample extends SliceResult {
@@ -33,9 +33,9 @@ export interface Sample extends SliceResult {
   readonly storeErrors: number;
 }
 
-export interface CellRun {
-  readonly cell: Cell;
-  readonly samples: ReadonlyMap<VariantName, Sample[]>;
+export interface CellRun<Name extends string = VariantName> {
+  readonly cell: Cell<Name>;
+  readonly samples: ReadonlyMap<Name, Sample[]>;
 }
 
 export interface RoundsOptions {
@@ -53,21 +53,21 @@ interface Tally {
   storeErrors: number;
 }
 
-export async function runRounds(
-  cells: readonly Cell[],
+export async function runRounds<Name extends string = VariantName>(
+  cells: readonly Cell<Name>[],
   values: readonly CachedValue[],
   options: RoundsOptions,
-): Promise<CellRun[]> {
+): Promise<CellRun<Name>[]> {
   const runs = cells.map((cell) => ({
     cell,
-    samples: new Map<VariantName, Sample[]>(cell.variants.map((v) => [v.name, []])),
+    samples: new Map<Name, Sample[]>(cell.variants.map((v) => [v.name, []])),
   }));
   for (let round = -1; round < options.rounds; round++) {
     for (const run of runs) {
       const { cell } = run;
       const order = rotate(cell.variants, round + 1);
       const mirrored = [...order, ...[...order].reverse()];
-      const tallies = new Map<VariantName, Tally>();
+      const tallies = new Map<Name, Tally>();
       for (const variant of mirrored) {
         const errorsBefore = cell.pair.storeErrors();
         const ms = round < 0 ? options.warmUpMs / SLICES_PER_VARIANT : options.sliceMs;

@@ -16,7 +16,7 @@ export interface SliceResult {
 }
 
 export async function runSlice(
-  variant: Variant,
+  variant: Pick<Variant<string>, 'keys' | 'run'>,
   values: readonly CachedValue[],
   inFlight: number,
   sliceMs: number,

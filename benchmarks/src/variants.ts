@@ -20,8 +20,9 @@ export type OpFn = (key: string, value: CachedValue) => Promise<boolean>;
 
 export type VariantName = 'raw-bare' | 'raw-json' | 'backend' | 'store' | 'store+metrics';
 
-export interface Variant {
-  readonly name: VariantName;
+/** `Name` lets other comparisons (e.g. the peer libraries) run through the same schedule. */
+export interface Variant<Name extends string = VariantName> {
+  readonly name: Name;
   /** What the variant does, as printed in the report. */
   readonly describes: string;
   readonly keys: readonly string[];
