@@ -286,12 +286,17 @@ export class ForkedWorkload {
     }
   }
 
-  /** Asks the child to close its store and waits for it to exit. */
+  /** Asks the child to close its store and waits for it to exit; one that hangs is killed. */
   private async close(child: Child): Promise<void> {
     if (child.exited !== undefined) return;
     const exited = new Promise<void>((resolve) => child.process.once('exit', () => resolve()));
     this.send(child, { type: 'close' });
+    const timer = setTimeout(() => child.process.kill('SIGKILL'), CHILD_TIMEOUT_MS);
     await exited;
+    clearTimeout(timer);
+    if (child.exited !== 'exited (code 0)') {
+      throw new ForkedWorkloadError(`${child.name} ${child.exited} while closing its store`);
+    }
   }
 }
 
