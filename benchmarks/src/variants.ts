@@ -18,7 +18,16 @@ import { type CachedValue, keysFor } from './fixtures.js';
 /** One timed call: a key and (for sets) a value in, whether it hit out. */
 export type OpFn = (key: string, value: CachedValue) => Promise<boolean>;
 
-export type VariantName = 'raw-bare' | 'raw-json' | 'backend' | 'store' | 'store+metrics';
+export type VariantName =
+  | 'raw-bare'
+  | 'raw-json'
+  | 'backend'
+  | 'store'
+  | 'store+metrics'
+  /** bench:recovery: the store with its journal switched off (the test-only hook). */
+  | 'store-no-journal'
+  /** bench:recovery: the store during an outage, its journal holding 10k keys. */
+  | 'store-journal-10k';
 
 /** `Name` lets other comparisons (e.g. the peer libraries) run through the same schedule. */
 export interface Variant<Name extends string = VariantName> {

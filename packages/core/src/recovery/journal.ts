@@ -11,7 +11,10 @@
  * then can no longer name what changed; it drops its entries and covers every
  * key until the overflow is resolved (see `onOverflow` in the replay). While the
  * replay resolves it, the journal still covers every key but records writes
- * again, so that writes made during the replay are replayed after it.
+ * again, so that writes made during the replay are replayed after it — without
+ * bound: they are the writes of one clear's duration, and dropping them would
+ * start another clear, during which a steady load could overflow the journal
+ * again, so that the backend never served again.
  *
  * `covers(key)` is on the path of every operation of a store with a journal, so
  * it answers from one field while the journal is empty.
@@ -66,7 +69,7 @@ export class Journal {
       if (held.stamp < entry.stamp) this.entries.set(key, entry);
       return false;
     }
-    if (this.entries.size >= this.limit) {
+    if (this.entries.size >= this.limit && this.overflow === 'none') {
       this.overflow = 'overflowed';
       this.entries.clear();
       return true;
@@ -140,7 +143,7 @@ export class Journal {
 
   /**
    * The overflow was resolved (the namespace cleared, or staleness accepted).
-   * Answers false when the journal overflowed again meanwhile.
+   * Answers false when it was not being resolved.
    */
   resolvedOverflow(): boolean {
     if (this.overflow !== 'resolving') return false;

@@ -66,15 +66,25 @@ describe('Journal', () => {
     expect(journal.covers('during')).toBe(true);
   });
 
-  it('answers false when it overflowed again while the overflow was resolved', () => {
+  it('records every write while an overflow is resolved, past its limit, so the resolution ends', () => {
+    // Under steady load more keys than the limit can be written during one clear; dropping
+    // them would need another clear, and the next one the same, without end.
     const journal = new Journal(1);
     journal.record('a', set(1));
-    journal.record('b', set(2));
+    expect(journal.record('b', set(2))).toBe(true);
     journal.resolvingOverflow();
-    journal.record('c', set(3));
-    journal.record('d', set(4));
+    expect(journal.record('c', set(3))).toBe(false);
+    expect(journal.record('d', set(4))).toBe(false);
+    expect(journal.resolvedOverflow()).toBe(true);
+    expect(journal.overflowed).toBe(false);
+    expect(journal.keys()).toEqual(['c', 'd']);
+    // Resolved: past the limit, a new key overflows it again.
+    expect(journal.record('e', set(5))).toBe(true);
+  });
+
+  it('answers false when no overflow was being resolved', () => {
+    const journal = new Journal(1);
     expect(journal.resolvedOverflow()).toBe(false);
-    expect(journal.overflowed).toBe(true);
   });
 
   it('records a cleared prefix that covers every key under it and subsumes their entries', () => {

@@ -4,6 +4,7 @@ import { startRedis } from '@resilient-store/testkit';
 import {
   expectBackOnPrimary,
   expectCleanRun,
+  expectHistoryClean,
   ScenarioRun,
 } from '@resilient-store/testkit/failover';
 import { describe, expect, it } from 'vitest';
@@ -22,6 +23,8 @@ describe('scenario 3: Redis absent at startup, started later', () => {
       profile: DEFAULTS,
       primary: () => redisBackend({ url: server.url }),
       awaitReady: false,
+      // Every operation through the history checker: no stale read after recovery.
+      recordHistory: true,
     });
     // The outage began with the store; there is no later moment of injection.
     await run.fault();
@@ -44,5 +47,6 @@ describe('scenario 3: Redis absent at startup, started later', () => {
     expect(result.healthAtStart).toMatchObject({ status: 'degraded', active: 'memory' });
     expectCleanRun(result, { failovers: 1, recoveries: 1 });
     expectBackOnPrimary(result);
+    expectHistoryClean(result);
   }, 30_000);
 });

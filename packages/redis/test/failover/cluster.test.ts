@@ -3,6 +3,7 @@ import { startRedisCluster } from '@resilient-store/testkit';
 import {
   expectBackOnPrimary,
   expectCleanRun,
+  expectHistoryClean,
   operationTimeoutOf,
   ScenarioRun,
 } from '@resilient-store/testkit/failover';
@@ -28,6 +29,8 @@ describe.sequential('scenario 5: a Redis Cluster master killed (SIGKILL) under l
         // No event marks the moment the promoted replica starts serving the lost slots, so
         // read-your-writes is asserted up to the kill and counted after it.
         rywCheckedUntil: 'fault',
+        // Every operation through the history checker: no stale read after recovery.
+        recordHistory: true,
       });
       expect(run.store.health()).toMatchObject({ status: 'ok', active: 'redis' });
       await sleep(1_000);
@@ -65,6 +68,7 @@ describe.sequential('scenario 5: a Redis Cluster master killed (SIGKILL) under l
       // backend, and a third of the keys failing opens it.
       expectCleanRun(result, { failovers: 1, recoveries: 1 });
       expectBackOnPrimary(result);
+      expectHistoryClean(result);
       // The lost slots really went to the fallback, and came back to the cluster.
       expect(result.served.counts(run.faultAt ?? 0, run.liftedAt).memory ?? 0).toBeGreaterThan(0);
       expect(lastFallback - (run.liftedAt ?? 0)).toBeLessThan(RETURN_WITHIN_MS);

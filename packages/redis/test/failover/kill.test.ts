@@ -39,6 +39,8 @@ describe.sequential('scenario 1 through the history checker', () => {
     const { result } = await expectOneOutage(run, {
       inject: () => server.kill(),
       heal: () => server.restart(),
+      // The run with the journal off is there to show violations.
+      expectHistoryClean: profile.store.recovery?.journal ?? true,
     });
     return result.history?.report;
   }

@@ -12,6 +12,8 @@ describe.sequential('scenario 2: Redis paused (SIGSTOP) for 2 s under load, then
         scenario: '2 redis paused',
         profile,
         primary: () => redisBackend({ url: server.url, ...profile.redis }),
+        // Every operation through the history checker: no stale read after recovery.
+        recordHistory: true,
       });
       await expectOneOutage(run, {
         // Longer than every breaker and command timeout: a hung server, not a slow reply.

@@ -11,6 +11,8 @@ describe('scenario 4a: the network black-holes Redis traffic', () => {
       scenario: '4a proxy blackhole',
       profile: DEFAULTS,
       primary: () => redisBackend({ url: proxy.url() }),
+      // Every operation through the history checker: no stale read after recovery.
+      recordHistory: true,
     });
     await expectOneOutage(run, {
       inject: () => proxy.blackhole(),

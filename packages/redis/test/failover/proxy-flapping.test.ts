@@ -3,6 +3,7 @@ import { DEFAULT_BREAKER } from '@resilient-store/core';
 import {
   expectBackOnPrimary,
   expectCleanRun,
+  expectHistoryClean,
   ScenarioRun,
 } from '@resilient-store/testkit/failover';
 import { describe, expect, it } from 'vitest';
@@ -20,6 +21,8 @@ describe('scenario 4f: the connection to Redis flaps (down/up every 300 ms for 1
       scenario: '4f proxy flapping',
       profile: DEFAULTS,
       primary: () => redisBackend({ url: proxy.url() }),
+      // Every operation through the history checker: no stale read after recovery.
+      recordHistory: true,
     });
     await sleep(500);
 
@@ -49,5 +52,7 @@ describe('scenario 4f: the connection to Redis flaps (down/up every 300 ms for 1
     });
     expect(result.summary.recoveries).toBe(result.summary.failovers);
     expectBackOnPrimary(result);
+    // Every outage's journal was replayed before Redis served those keys again.
+    expectHistoryClean(result);
   }, 40_000);
 });

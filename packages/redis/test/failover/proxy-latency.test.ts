@@ -1,6 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_BREAKER } from '@resilient-store/core';
-import { expectCleanRun, expectOneOutage, ScenarioRun } from '@resilient-store/testkit/failover';
+import {
+  expectCleanRun,
+  expectHistoryClean,
+  expectOneOutage,
+  ScenarioRun,
+} from '@resilient-store/testkit/failover';
 import { describe, expect, it } from 'vitest';
 import { redisBackend } from '../../src/index.js';
 import { DEFAULTS } from './fixtures/profiles.js';
@@ -13,6 +18,8 @@ describe.sequential('scenario 4b/4c: latency between the store and Redis', () =>
       scenario: '4b proxy latency 50 ms',
       profile: DEFAULTS,
       primary: () => redisBackend({ url: proxy.url() }),
+      // Every operation through the history checker: no stale read after recovery.
+      recordHistory: true,
     });
     await sleep(500);
 
@@ -26,7 +33,11 @@ describe.sequential('scenario 4b/4c: latency between the store and Redis', () =>
     expectCleanRun(result, { failovers: 0, recoveries: 0 });
     expect(result.summary.breakerTransitions, 'breaker transitions').toBe(0);
     expect(result.summary.failedAttempts, 'attempts failed over').toBe(0);
-    expect(result.served.counts()).toEqual({ redis: result.summary.ops });
+    // Redis answered the load and the history's final reads (one per key, after the load).
+    const history = result.history!;
+    const finalReads = history.recorded.ops.filter((op) => op.invokedAt >= history.convergedAfter);
+    expect(result.served.counts()).toEqual({ redis: result.summary.ops + finalReads.length });
+    expectHistoryClean(result);
     // The latency was really there: operations under it took at least one delayed round trip.
     const slowed = run.load.between((run.faultAt ?? 0) + 200, (run.liftedAt ?? 0) - 200);
     expect(slowed.length).toBeGreaterThan(0);
@@ -57,6 +68,7 @@ async function latencyOutage(latencyMs: number, scenario: string): Promise<void>
     scenario,
     profile: DEFAULTS,
     primary: () => redisBackend({ url: proxy.url() }),
+    recordHistory: true,
   });
   await expectOneOutage(run, {
     inject: () => proxy.latency(latencyMs),

@@ -11,6 +11,8 @@ describe('scenario 4d: every connection to Redis is reset (TCP RST)', () => {
       scenario: '4d proxy reset peer',
       profile: DEFAULTS,
       primary: () => redisBackend({ url: proxy.url() }),
+      // Every operation through the history checker: no stale read after recovery.
+      recordHistory: true,
     });
     const { failover } = await expectOneOutage(run, {
       // Open connections and every reconnection attempt are reset.

@@ -14,6 +14,8 @@ describe.sequential('scenario 7: the master behind Redis Sentinel killed (SIGKIL
         profile,
         primary: () =>
           redisBackend({ sentinels: group.sentinels, masterName: 'cache', ...profile.redis }),
+        // Every operation through the history checker: no stale read after recovery.
+        recordHistory: true,
       });
       expect(run.store.health()).toMatchObject({ status: 'ok', active: 'redis' });
 

@@ -107,5 +107,25 @@ export function expectBackOnPrimary(result: ScenarioResult): void {
   );
 }
 
+/**
+ * The run's history (recorded with `recordHistory: true`) passes the history checker:
+ * no read-your-writes or monotonic-read violation at any time — before the fault,
+ * during it, and after the recovery — and, on the final reads made once the load
+ * stopped, every key converged on its newest acknowledged write. Fails with the first
+ * violations in words.
+ */
+export function expectHistoryClean(result: ScenarioResult): void {
+  const history = result.history;
+  expect(history, 'the run recorded a history (recordHistory: true)').toBeDefined();
+  if (history === undefined) return;
+  const { report } = history;
+  expect(report.reads, 'reads recorded').toBeGreaterThan(0);
+  expect(report.writes, 'writes recorded').toBeGreaterThan(0);
+  expect(
+    report.violations.slice(0, 5).map((v) => v.message),
+    `${report.violations.length} history violations ${JSON.stringify(report.counts)}`,
+  ).toEqual([]);
+}
+
 /** See `expectBackOnPrimary`: seen up to 0.4 % on a loaded 2-core machine. */
 const FALLBACK_SHARE_AFTER_RECOVERY = 0.01;

@@ -26,6 +26,7 @@ export {
   DEADLINE_MARGIN_MS,
   expectBackOnPrimary,
   expectCleanRun,
+  expectHistoryClean,
 } from './expectations.js';
 export { LoadGenerator, type LoadOptions, type OpName, type OpRecord } from './load-generator.js';
 export { captureLogger, type LogLine } from './log-capture.js';

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'vitest';
 import type { RecordedEvent } from './event-recorder.js';
-import { expectBackOnPrimary, expectCleanRun } from './expectations.js';
+import { expectBackOnPrimary, expectCleanRun, expectHistoryClean } from './expectations.js';
 import type { ScenarioResult, ScenarioRun } from './scenario.js';
 
 export interface OutageSteps {
@@ -13,6 +13,11 @@ export interface OutageSteps {
   failoverWithinMs?: number;
   /** The fault lasts at least this long from its injection (default 2 s). */
   faultMs?: number;
+  /**
+   * With a recorded history (`recordHistory: true`): assert it passes the history
+   * checker (default true). False for a run meant to show violations.
+   */
+  expectHistoryClean?: boolean;
   /** A note for the report, from the failover event. */
   notes?(failover: Extract<RecordedEvent, { name: 'failover' }>): string;
 }
@@ -21,7 +26,9 @@ export interface OutageSteps {
  * The story most scenarios tell: a fault under load, one failover to the fallback, the
  * fault held, lifted, one recovery, then load back on the primary for 1.5 s. Checks the
  * clean-run guarantees with exactly one failover and one recovery, and that the primary
- * serves every operation once the recovery settled. Returns the failover event and the result for
+ * serves every operation once the recovery settled. A run that records its history
+ * (`recordHistory: true`) must also pass the history checker (`expectHistoryClean`).
+ * Returns the failover event and the result for
  * what a scenario checks on top.
  */
 export async function expectOneOutage(
@@ -44,5 +51,6 @@ export async function expectOneOutage(
   const result = await run.finish(steps.notes?.(failover));
   expectCleanRun(result, { failovers: 1, recoveries: 1 });
   expectBackOnPrimary(result);
+  if (run.history !== undefined && (steps.expectHistoryClean ?? true)) expectHistoryClean(result);
   return { failover, result };
 }

@@ -2,7 +2,8 @@
  * The history checker: record every operation of every process (`HistoryRecorder`),
  * merge the processes' histories, and check read-your-writes, monotonic reads and
  * convergence key by key (`checkHistory`). Plain data throughout, so a child process
- * can send its history back; no test runner needed to import it.
+ * can send its history back; no test runner needed to import it. `ForkedWorkload` runs
+ * a store workload in N forked processes and checks their merged histories.
  */
 export {
   checkHistory,
@@ -33,3 +34,13 @@ export {
   readVersion,
   writeIdOf,
 } from './recorder.js';
+export {
+  type ChildSummary,
+  ForkedWorkload,
+  ForkedWorkloadError,
+  type ForkedWorkloadOptions,
+  type ForkedWorkloadResult,
+  type ForwardedEventName,
+  type WorkloadEvent,
+  type WorkloadLoad,
+} from './workload.js';
