@@ -17,6 +17,8 @@ import {
   NO_BACKEND,
   OPERATIONS,
   type Outcome,
+  REPLAY_RESULTS,
+  type ReplayResult,
 } from './names.js';
 import { metricsOf, type RegistryMetrics } from './registry-metrics.js';
 
@@ -109,6 +111,13 @@ interface BackendSeries {
   readonly duration: Record<InstrumentedOperation, { observe(seconds: number): void }>;
 }
 
+/** One backend's recovery series. */
+interface JournalSeries {
+  readonly labels: { readonly store: string; readonly backend: string };
+  readonly overflows: CounterCell<string>;
+  readonly replayed: Record<ReplayResult, CounterCell<string>>;
+}
+
 class Binding implements StoreMetrics {
   private readonly backends: BackendSeries[];
   private readonly byName = new Map<string, BackendSeries>();
@@ -120,6 +129,8 @@ class Binding implements StoreMetrics {
   >;
   private readonly failovers = new Map<string, CounterCell<string>>();
   private readonly recoveries = new Map<string, CounterCell<string>>();
+  /** Per backend: its recovery figures, and its `{ store, backend }` labels for the gauges. */
+  private readonly journals = new Map<string, JournalSeries>();
   /** Index of the serving backend at the last refresh; -1 for none. */
   private serving = -1;
   private closed = false;
@@ -155,6 +166,17 @@ class Binding implements StoreMetrics {
       };
       this.byName.set(backend, series);
       this.recoveries.set(backend, this.cell(metrics.recoveries, { store: name, backend }));
+      const labels = { store: name, backend };
+      this.journals.set(backend, {
+        labels,
+        overflows: this.cell(metrics.journalOverflows, labels),
+        replayed: Object.fromEntries(
+          REPLAY_RESULTS.map((result) => [
+            result,
+            this.cell(metrics.replayedKeys, { ...labels, result }),
+          ]),
+        ) as Record<ReplayResult, CounterCell<string>>,
+      });
       return series;
     });
     // Every failover a chain can report, at 0, so the first one is an increase.
@@ -174,11 +196,15 @@ class Binding implements StoreMetrics {
     );
     for (const series of this.backends) this.setBreaker(series.name, 'closed');
     this.refresh(store.health());
+    this.readJournals();
+    metrics.journalReaders.add(this.readJournals);
 
     store.on('breaker', this.onBreaker);
     store.on('failover', this.onFailover);
     store.on('recovered', this.onRecovered);
     store.on('error', this.onError);
+    store.on('reconciled', this.onReconciled);
+    store.on('journalOverflow', this.onJournalOverflow);
     store.observeOperations(this.observe);
     // A backend that connects during the startup grace period reports no event; look
     // again once the store is ready. A store that serves nothing then (or was closed
@@ -201,7 +227,10 @@ class Binding implements StoreMetrics {
     this.store.off('failover', this.onFailover);
     this.store.off('recovered', this.onRecovered);
     this.store.off('error', this.onError);
+    this.store.off('reconciled', this.onReconciled);
+    this.store.off('journalOverflow', this.onJournalOverflow);
     const { metrics, name } = this;
+    metrics.journalReaders.delete(this.readJournals);
     for (const cell of this.cells) {
       metrics.cells.delete(cell);
       cell.remove();
@@ -216,6 +245,9 @@ class Binding implements StoreMetrics {
         metrics.breakerState.remove({ store: name, backend, state });
       metrics.backendAvailable.remove({ store: name, backend });
       metrics.servingBackend.remove({ store: name, backend });
+      metrics.journalKeys.remove({ store: name, backend });
+      metrics.journalOverflowed.remove({ store: name, backend });
+      metrics.replayDuration.remove({ store: name, backend });
     }
     for (const operation of OPERATIONS) {
       metrics.operationDuration.removeCell({ store: name, backend: NO_BACKEND, operation });
@@ -291,7 +323,33 @@ class Binding implements StoreMetrics {
     this.refresh(this.store.health());
   };
 
+  private readonly onReconciled = (report: StoreEvents['reconciled']): void => {
+    const journal = this.journals.get(report.backend);
+    if (journal === undefined) return;
+    const { replayed } = journal;
+    replayed.written.value += report.keys - report.deleted - report.skipped;
+    replayed.deleted.value += report.deleted;
+    replayed.skipped.value += report.skipped;
+    this.metrics.replayDuration.observe(journal.labels, report.durationMs / 1000);
+  };
+
+  private readonly onJournalOverflow = ({ backend }: StoreEvents['journalOverflow']): void => {
+    const journal = this.journals.get(backend);
+    if (journal !== undefined) journal.overflows.value++;
+  };
+
   // ------------------------------------------------------------ gauges
+
+  /** Sets the journal gauges from the store's journals; run on every scrape. */
+  private readonly readJournals = (): void => {
+    const { journalKeys, journalOverflowed } = this.metrics;
+    for (const { backend, keys, overflowed } of this.store.journals()) {
+      const journal = this.journals.get(backend);
+      if (journal === undefined) continue;
+      journalKeys.set(journal.labels, keys);
+      journalOverflowed.set(journal.labels, overflowed ? 1 : 0);
+    }
+  };
 
   private refresh(health: StoreHealth): void {
     const { metrics, name } = this;
