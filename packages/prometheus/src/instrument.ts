@@ -167,6 +167,8 @@ class Binding implements StoreMetrics {
       this.byName.set(backend, series);
       this.recoveries.set(backend, this.cell(metrics.recoveries, { store: name, backend }));
       const labels = { store: name, backend };
+      // At 0 from the start: the not-draining alert asks whether its count rose.
+      metrics.replayDuration.zero(labels);
       this.journals.set(backend, {
         labels,
         overflows: this.cell(metrics.journalOverflows, labels),
