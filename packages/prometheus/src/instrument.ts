@@ -109,6 +109,19 @@ interface BackendSeries {
   available: boolean;
   readonly outcomes: Record<InstrumentedOperation, Partial<Record<Outcome, CounterCell<string>>>>;
   readonly duration: Record<InstrumentedOperation, { observe(seconds: number): void }>;
+  /** The same cells by operation name, as the hot path reads them (see `Answered`). */
+  readonly answered: Map<string, Answered>;
+}
+
+/**
+ * What an operation a backend answered updates, in one object of a fixed shape: the hot
+ * path reads plain fields instead of looking the outcome up by name.
+ */
+interface Answered {
+  readonly hit: CounterCell<string> | undefined;
+  readonly miss: CounterCell<string> | undefined;
+  readonly ok: CounterCell<string> | undefined;
+  readonly duration: { observe(seconds: number): void };
 }
 
 /** One backend's recovery series. */
@@ -131,6 +144,9 @@ class Binding implements StoreMetrics {
   private readonly recoveries = new Map<string, CounterCell<string>>();
   /** Per backend: its recovery figures, and its `{ store, backend }` labels for the gauges. */
   private readonly journals = new Map<string, JournalSeries>();
+  /** The backend of the last answered operation, and its series: most calls repeat it. */
+  private lastBackend: string | null | undefined;
+  private lastSeries: BackendSeries | undefined;
   /** Index of the serving backend at the last refresh; -1 for none. */
   private serving = -1;
   private closed = false;
@@ -163,7 +179,17 @@ class Binding implements StoreMetrics {
         duration: perOperation((operation) =>
           metrics.operationDuration.cell({ store: name, backend, operation }),
         ),
+        answered: new Map(),
       };
+      for (const operation of OPERATIONS) {
+        const cells = series.outcomes[operation];
+        series.answered.set(operation, {
+          hit: cells.hit,
+          miss: cells.miss,
+          ok: cells.ok,
+          duration: series.duration[operation],
+        });
+      }
       this.byName.set(backend, series);
       this.recoveries.set(backend, this.cell(metrics.recoveries, { store: name, backend }));
       const labels = { store: name, backend };
@@ -263,26 +289,46 @@ class Binding implements StoreMetrics {
 
   /** Called by the store once per operation (see `ResilientStore#observeOperations`). */
   private readonly observe = (timing: OperationTiming): void => {
-    const operation = timing.operation as InstrumentedOperation;
-    const seconds = timing.durationMs / 1000;
-    const series = timing.backend === null ? undefined : this.byName.get(timing.backend);
-    if (series === undefined) {
-      const failed = this.allFailed[operation];
-      if (failed === undefined) return;
-      failed.value++;
-      this.failedDuration[operation].observe(seconds);
-      this.countSkipped(this.backends.length, operation);
-      return;
+    const { backend, outcome } = timing;
+    let series = this.lastSeries;
+    if (backend !== this.lastBackend || series === undefined) {
+      series = backend === null ? undefined : this.byName.get(backend);
+      if (series === undefined) {
+        this.observeAllFailed(timing);
+        return;
+      }
+      this.lastBackend = backend;
+      this.lastSeries = series;
     }
-    const cell = series.outcomes[operation]?.[timing.outcome as Outcome];
+    const answered = series.answered.get(timing.operation);
+    if (answered === undefined) return;
+    const cell =
+      outcome === 'hit'
+        ? answered.hit
+        : outcome === 'miss'
+          ? answered.miss
+          : outcome === 'ok'
+            ? answered.ok
+            : undefined;
     if (cell === undefined) return;
     cell.value++;
-    series.duration[operation].observe(seconds);
-    if (series.index > 0) this.countSkipped(series.index, operation);
+    answered.duration.observe(timing.durationMs / 1000);
+    if (series.index > 0)
+      this.countSkipped(series.index, timing.operation as InstrumentedOperation);
     // A backend ahead of the one believed serving answered: it came back without an event
     // (a first connection), so the gauges are stale.
     if (this.serving < 0 || series.index < this.serving) this.refresh(this.store.health());
   };
+
+  /** An operation no backend answered. */
+  private observeAllFailed(timing: OperationTiming): void {
+    const operation = timing.operation as InstrumentedOperation;
+    const failed = this.allFailed[operation];
+    if (failed === undefined) return;
+    failed.value++;
+    this.failedDuration[operation].observe(timing.durationMs / 1000);
+    this.countSkipped(this.backends.length, operation);
+  }
 
   /** Backends before `until` that were not available were passed over by this operation. */
   private countSkipped(until: number, operation: InstrumentedOperation): void {
