@@ -81,6 +81,15 @@ export interface StoreHealth {
   backends: BackendHealth[];
 }
 
+/** A backend's recovery journal: the writes it missed, waiting to be replayed into it. */
+export interface JournalHealth {
+  backend: string;
+  /** Keys the journal names (0 once it overflowed: it then covers every key, see `overflowed`). */
+  keys: number;
+  /** The journal passed `recovery.maxJournalKeys`; true until the replay resolves the overflow. */
+  overflowed: boolean;
+}
+
 /**
  * A typed wrapper around EventEmitter. `error` is special in Node (it throws when
  * nobody listens); here it is an ordinary, optional event.

@@ -28,6 +28,7 @@ export * from './errors.js';
 export type {
   BackendHealth,
   BreakerState,
+  JournalHealth,
   OperationName,
   OperationObserver,
   OperationTiming,

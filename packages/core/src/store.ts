@@ -8,6 +8,7 @@ import {
 } from './errors.js';
 import {
   type BackendHealth,
+  type JournalHealth,
   type OperationObserver,
   StoreEmitter,
   type StoreEventName,
@@ -314,6 +315,11 @@ export class ResilientStore {
       active: active?.name ?? null,
       backends,
     };
+  }
+
+  /** Each backend's recovery journal: keys waiting to be replayed into it (for metrics). */
+  journals(): JournalHealth[] {
+    return this.recovery.journals();
   }
 
   /** Resolves once every backend has connected, or after `timeoutMs`. */

@@ -177,6 +177,54 @@ const outages: Array<cog.Builder<Panel>> = [
     ),
 ];
 
+const recovery: Array<cog.Builder<Panel>> = [
+  timeSeries('Recovery journal size', 'short')
+    .description(
+      'Keys each backend missed while passed over, waiting to be replayed into it (all instances). It grows during an outage and drains when the backend recovers; 0 after an overflow, shown beside it.',
+    )
+    .withTarget(query(`sum by (backend) (${METRIC.journalKeys}{${inStore}})`, '{{backend}}')),
+  stateTimeline('Journal overflowed')
+    .description(
+      'A journal that passed recovery.maxJournalKeys no longer names the keys: on recovery the namespace is cleared on that backend (onOverflow: clear) or it may serve older values (accept-stale).',
+    )
+    .mappings([
+      {
+        type: MappingType.ValueToText,
+        options: {
+          '0': { text: 'ok', color: 'green' },
+          '1': { text: 'overflowed', color: 'red' },
+        },
+      },
+    ])
+    .withTarget(query(`max by (backend) (${METRIC.journalOverflowed}{${inStore}})`, '{{backend}}')),
+  timeSeries('Replayed keys', 'short')
+    .description(
+      'Keys replayed into recovered backends per interval: written back, deleted, or skipped (the backend held a newer value).',
+    )
+    .stacking(new StackingConfigBuilder().mode(StackingMode.Normal).group('A'))
+    .withTarget(
+      query(
+        `sum by (backend, result) (increase(${METRIC.replayedKeys}{${inStore}}[$__rate_interval]))`,
+        '{{backend}} {{result}}',
+      ),
+    ),
+  timeSeries('Replay duration', 's')
+    .description('Mean and 99th percentile of the replays of the last hour, by backend.')
+    .withTarget(
+      query(
+        `sum by (backend) (increase(${METRIC.replayDuration}_sum{${inStore}}[1h])) / sum by (backend) (increase(${METRIC.replayDuration}_count{${inStore}}[1h]))`,
+        'mean {{backend}}',
+      ),
+    )
+    .withTarget(
+      query(
+        `histogram_quantile(0.99, sum by (backend, le) (increase(${METRIC.replayDuration}_bucket{${inStore}}[1h])))`,
+        'p99 {{backend}}',
+        'B',
+      ),
+    ),
+];
+
 function annotation(
   name: string,
   color: string,
@@ -198,7 +246,7 @@ export function buildDashboard(): Dashboard {
   const builder = new DashboardBuilder('Resilient store')
     .uid(DASHBOARD_UID)
     .description(
-      'A resilient-store: traffic, latency per backend, who serves, breakers, failovers.',
+      'A resilient-store: traffic, latency per backend, who serves, breakers, failovers, recovery journals.',
     )
     .tags(['resilient-store', 'cache'])
     .refresh('30s')
@@ -231,12 +279,21 @@ export function buildDashboard(): Dashboard {
         `sum by (store, backend) (increase(${METRIC.recoveries}{${inStore}}[1m])) > 0`,
         'recovered {{backend}}',
       ),
+    )
+    .annotation(
+      annotation(
+        'Journal overflows',
+        'orange',
+        `sum by (store, backend) (increase(${METRIC.journalOverflows}{${inStore}}[1m])) > 0`,
+        'journal of {{backend}} overflowed',
+      ),
     );
   const rows: Array<[string, Array<cog.Builder<Panel>>]> = [
     ['Traffic', traffic],
     ['Latency', latency],
     ['Backends', backends],
     ['Failovers and recoveries', outages],
+    ['Recovery journal', recovery],
   ];
   for (const [title, panels] of rows) {
     builder.withRow(new RowBuilder(title));

@@ -14,4 +14,6 @@ export {
   OPERATIONS,
   OUTAGE_BUCKETS,
   OUTCOMES,
+  REPLAY_BUCKETS,
+  REPLAY_RESULTS,
 } from './names.js';

@@ -17,6 +17,8 @@ import {
   NO_BACKEND,
   OPERATIONS,
   type Outcome,
+  REPLAY_RESULTS,
+  type ReplayResult,
 } from './names.js';
 import { metricsOf, type RegistryMetrics } from './registry-metrics.js';
 
@@ -107,6 +109,26 @@ interface BackendSeries {
   available: boolean;
   readonly outcomes: Record<InstrumentedOperation, Partial<Record<Outcome, CounterCell<string>>>>;
   readonly duration: Record<InstrumentedOperation, { observe(seconds: number): void }>;
+  /** The same cells by operation name, as the hot path reads them (see `Answered`). */
+  readonly answered: Map<string, Answered>;
+}
+
+/**
+ * What an operation a backend answered updates, in one object of a fixed shape: the hot
+ * path reads plain fields instead of looking the outcome up by name.
+ */
+interface Answered {
+  readonly hit: CounterCell<string> | undefined;
+  readonly miss: CounterCell<string> | undefined;
+  readonly ok: CounterCell<string> | undefined;
+  readonly duration: { observe(seconds: number): void };
+}
+
+/** One backend's recovery series. */
+interface JournalSeries {
+  readonly labels: { readonly store: string; readonly backend: string };
+  readonly overflows: CounterCell<string>;
+  readonly replayed: Record<ReplayResult, CounterCell<string>>;
 }
 
 class Binding implements StoreMetrics {
@@ -120,6 +142,11 @@ class Binding implements StoreMetrics {
   >;
   private readonly failovers = new Map<string, CounterCell<string>>();
   private readonly recoveries = new Map<string, CounterCell<string>>();
+  /** Per backend: its recovery figures, and its `{ store, backend }` labels for the gauges. */
+  private readonly journals = new Map<string, JournalSeries>();
+  /** The backend of the last answered operation, and its series: most calls repeat it. */
+  private lastBackend: string | null | undefined;
+  private lastSeries: BackendSeries | undefined;
   /** Index of the serving backend at the last refresh; -1 for none. */
   private serving = -1;
   private closed = false;
@@ -152,9 +179,32 @@ class Binding implements StoreMetrics {
         duration: perOperation((operation) =>
           metrics.operationDuration.cell({ store: name, backend, operation }),
         ),
+        answered: new Map(),
       };
+      for (const operation of OPERATIONS) {
+        const cells = series.outcomes[operation];
+        series.answered.set(operation, {
+          hit: cells.hit,
+          miss: cells.miss,
+          ok: cells.ok,
+          duration: series.duration[operation],
+        });
+      }
       this.byName.set(backend, series);
       this.recoveries.set(backend, this.cell(metrics.recoveries, { store: name, backend }));
+      const labels = { store: name, backend };
+      // At 0 from the start: the not-draining alert asks whether its count rose.
+      metrics.replayDuration.zero(labels);
+      this.journals.set(backend, {
+        labels,
+        overflows: this.cell(metrics.journalOverflows, labels),
+        replayed: Object.fromEntries(
+          REPLAY_RESULTS.map((result) => [
+            result,
+            this.cell(metrics.replayedKeys, { ...labels, result }),
+          ]),
+        ) as Record<ReplayResult, CounterCell<string>>,
+      });
       return series;
     });
     // Every failover a chain can report, at 0, so the first one is an increase.
@@ -174,11 +224,15 @@ class Binding implements StoreMetrics {
     );
     for (const series of this.backends) this.setBreaker(series.name, 'closed');
     this.refresh(store.health());
+    this.readJournals();
+    metrics.journalReaders.add(this.readJournals);
 
     store.on('breaker', this.onBreaker);
     store.on('failover', this.onFailover);
     store.on('recovered', this.onRecovered);
     store.on('error', this.onError);
+    store.on('reconciled', this.onReconciled);
+    store.on('journalOverflow', this.onJournalOverflow);
     store.observeOperations(this.observe);
     // A backend that connects during the startup grace period reports no event; look
     // again once the store is ready. A store that serves nothing then (or was closed
@@ -201,7 +255,10 @@ class Binding implements StoreMetrics {
     this.store.off('failover', this.onFailover);
     this.store.off('recovered', this.onRecovered);
     this.store.off('error', this.onError);
+    this.store.off('reconciled', this.onReconciled);
+    this.store.off('journalOverflow', this.onJournalOverflow);
     const { metrics, name } = this;
+    metrics.journalReaders.delete(this.readJournals);
     for (const cell of this.cells) {
       metrics.cells.delete(cell);
       cell.remove();
@@ -216,6 +273,9 @@ class Binding implements StoreMetrics {
         metrics.breakerState.remove({ store: name, backend, state });
       metrics.backendAvailable.remove({ store: name, backend });
       metrics.servingBackend.remove({ store: name, backend });
+      metrics.journalKeys.remove({ store: name, backend });
+      metrics.journalOverflowed.remove({ store: name, backend });
+      metrics.replayDuration.remove({ store: name, backend });
     }
     for (const operation of OPERATIONS) {
       metrics.operationDuration.removeCell({ store: name, backend: NO_BACKEND, operation });
@@ -229,26 +289,46 @@ class Binding implements StoreMetrics {
 
   /** Called by the store once per operation (see `ResilientStore#observeOperations`). */
   private readonly observe = (timing: OperationTiming): void => {
-    const operation = timing.operation as InstrumentedOperation;
-    const seconds = timing.durationMs / 1000;
-    const series = timing.backend === null ? undefined : this.byName.get(timing.backend);
-    if (series === undefined) {
-      const failed = this.allFailed[operation];
-      if (failed === undefined) return;
-      failed.value++;
-      this.failedDuration[operation].observe(seconds);
-      this.countSkipped(this.backends.length, operation);
-      return;
+    const { backend, outcome } = timing;
+    let series = this.lastSeries;
+    if (backend !== this.lastBackend || series === undefined) {
+      series = backend === null ? undefined : this.byName.get(backend);
+      if (series === undefined) {
+        this.observeAllFailed(timing);
+        return;
+      }
+      this.lastBackend = backend;
+      this.lastSeries = series;
     }
-    const cell = series.outcomes[operation]?.[timing.outcome as Outcome];
+    const answered = series.answered.get(timing.operation);
+    if (answered === undefined) return;
+    const cell =
+      outcome === 'hit'
+        ? answered.hit
+        : outcome === 'miss'
+          ? answered.miss
+          : outcome === 'ok'
+            ? answered.ok
+            : undefined;
     if (cell === undefined) return;
     cell.value++;
-    series.duration[operation].observe(seconds);
-    if (series.index > 0) this.countSkipped(series.index, operation);
+    answered.duration.observe(timing.durationMs / 1000);
+    if (series.index > 0)
+      this.countSkipped(series.index, timing.operation as InstrumentedOperation);
     // A backend ahead of the one believed serving answered: it came back without an event
     // (a first connection), so the gauges are stale.
     if (this.serving < 0 || series.index < this.serving) this.refresh(this.store.health());
   };
+
+  /** An operation no backend answered. */
+  private observeAllFailed(timing: OperationTiming): void {
+    const operation = timing.operation as InstrumentedOperation;
+    const failed = this.allFailed[operation];
+    if (failed === undefined) return;
+    failed.value++;
+    this.failedDuration[operation].observe(timing.durationMs / 1000);
+    this.countSkipped(this.backends.length, operation);
+  }
 
   /** Backends before `until` that were not available were passed over by this operation. */
   private countSkipped(until: number, operation: InstrumentedOperation): void {
@@ -291,7 +371,33 @@ class Binding implements StoreMetrics {
     this.refresh(this.store.health());
   };
 
+  private readonly onReconciled = (report: StoreEvents['reconciled']): void => {
+    const journal = this.journals.get(report.backend);
+    if (journal === undefined) return;
+    const { replayed } = journal;
+    replayed.written.value += report.keys - report.deleted - report.skipped;
+    replayed.deleted.value += report.deleted;
+    replayed.skipped.value += report.skipped;
+    this.metrics.replayDuration.observe(journal.labels, report.durationMs / 1000);
+  };
+
+  private readonly onJournalOverflow = ({ backend }: StoreEvents['journalOverflow']): void => {
+    const journal = this.journals.get(backend);
+    if (journal !== undefined) journal.overflows.value++;
+  };
+
   // ------------------------------------------------------------ gauges
+
+  /** Sets the journal gauges from the store's journals; run on every scrape. */
+  private readonly readJournals = (): void => {
+    const { journalKeys, journalOverflowed } = this.metrics;
+    for (const { backend, keys, overflowed } of this.store.journals()) {
+      const journal = this.journals.get(backend);
+      if (journal === undefined) continue;
+      journalKeys.set(journal.labels, keys);
+      journalOverflowed.set(journal.labels, overflowed ? 1 : 0);
+    }
+  };
 
   private refresh(health: StoreHealth): void {
     const { metrics, name } = this;

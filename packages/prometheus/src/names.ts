@@ -13,6 +13,11 @@ export const METRIC = {
   failovers: 'resilient_store_failovers_total',
   recoveries: 'resilient_store_recoveries_total',
   outageDuration: 'resilient_store_outage_duration_seconds',
+  journalKeys: 'resilient_store_journal_keys',
+  journalOverflowed: 'resilient_store_journal_overflowed',
+  journalOverflows: 'resilient_store_journal_overflows_total',
+  replayedKeys: 'resilient_store_replayed_keys_total',
+  replayDuration: 'resilient_store_replay_duration_seconds',
 } as const;
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
@@ -36,6 +41,14 @@ export type Outcome = (typeof OUTCOMES)[number];
 export const BREAKER_STATES = ['closed', 'open', 'half_open'] as const;
 export type BreakerStateLabel = (typeof BREAKER_STATES)[number];
 
+/**
+ * What became of a key replayed into a recovered backend: `written` back (the value it
+ * missed), `deleted` (a delete it missed, or a value gone since), `skipped` (it already held
+ * a newer value).
+ */
+export const REPLAY_RESULTS = ['written', 'deleted', 'skipped'] as const;
+export type ReplayResult = (typeof REPLAY_RESULTS)[number];
+
 /** The `backend`/`to` label when no backend could serve. */
 export const NO_BACKEND = 'none';
 
@@ -46,3 +59,8 @@ export const DEFAULT_DURATION_BUCKETS: readonly number[] = [
 
 /** Outage buckets, in seconds: a blip of a second to an hour-long outage. */
 export const OUTAGE_BUCKETS: readonly number[] = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600];
+
+/** Replay buckets, in seconds: a few keys in a millisecond to a full journal in minutes. */
+export const REPLAY_BUCKETS: readonly number[] = [
+  0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300,
+];

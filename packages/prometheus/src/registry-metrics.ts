@@ -2,7 +2,7 @@ import { ConfigError } from '@resilient-store/core';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { CellHistogram } from './cell-histogram.js';
 import type { CounterCell } from './counter-cell.js';
-import { METRIC, OUTAGE_BUCKETS } from './names.js';
+import { METRIC, OUTAGE_BUCKETS, REPLAY_BUCKETS } from './names.js';
 
 type OperationLabels = 'store' | 'backend' | 'operation' | 'outcome';
 
@@ -22,10 +22,17 @@ export class RegistryMetrics {
   readonly backendAvailable: Gauge<'store' | 'backend'>;
   readonly servingBackend: Gauge<'store' | 'backend'>;
   readonly servingLastResort: Gauge<'store'>;
+  readonly journalKeys: Gauge<'store' | 'backend'>;
+  readonly journalOverflowed: Gauge<'store' | 'backend'>;
+  readonly journalOverflows: Counter<'store' | 'backend'>;
+  readonly replayedKeys: Counter<'store' | 'backend' | 'result'>;
+  readonly replayDuration: Histogram<'store' | 'backend'>;
   /** Names of the stores instrumented into this registry. */
   readonly stores = new Set<string>();
   /** Every counter series of every store here, flushed on scrape. */
   readonly cells = new Set<CounterCell<string>>();
+  /** Per store: sets its journal gauges from the store's journals, on scrape. */
+  readonly journalReaders = new Set<() => void>();
 
   constructor(
     registry: Registry,
@@ -34,6 +41,10 @@ export class RegistryMetrics {
     const registers = [registry];
     const flush = () => {
       for (const cell of this.cells) cell.flush();
+    };
+    // Journal sizes are read when scraped, not followed write by write on the hot path.
+    const readJournals = () => {
+      for (const read of this.journalReaders) read();
     };
     try {
       this.operations = new Counter({
@@ -102,6 +113,41 @@ export class RegistryMetrics {
         name: METRIC.servingLastResort,
         help: 'Whether the last backend of a chain of two or more serves (1): every backend before it is out.',
         labelNames: ['store'],
+        registers,
+      });
+      this.journalKeys = new Gauge({
+        name: METRIC.journalKeys,
+        help: 'Keys the backend missed (written while it was passed over) and that wait to be replayed into it; 0 after an overflow, see resilient_store_journal_overflowed.',
+        labelNames: ['store', 'backend'],
+        registers,
+        collect: readJournals,
+      });
+      this.journalOverflowed = new Gauge({
+        name: METRIC.journalOverflowed,
+        help: "Whether the backend's recovery journal overflowed (1) and no longer names the keys it missed, until its replay clears the namespace on it or accepts staleness.",
+        labelNames: ['store', 'backend'],
+        registers,
+        collect: readJournals,
+      });
+      this.journalOverflows = new Counter({
+        name: METRIC.journalOverflows,
+        help: "Times the backend's recovery journal passed recovery.maxJournalKeys.",
+        labelNames: ['store', 'backend'],
+        registers,
+        collect: flush,
+      });
+      this.replayedKeys = new Counter({
+        name: METRIC.replayedKeys,
+        help: 'Keys replayed into a backend that had missed their writes: written back, deleted, or skipped (it held a newer value).',
+        labelNames: ['store', 'backend', 'result'],
+        registers,
+        collect: flush,
+      });
+      this.replayDuration = new Histogram({
+        name: METRIC.replayDuration,
+        help: "Length of each finished replay of a backend's journal (its count: replays finished).",
+        labelNames: ['store', 'backend'],
+        buckets: [...REPLAY_BUCKETS],
         registers,
       });
     } catch (error) {

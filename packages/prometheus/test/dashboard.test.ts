@@ -30,9 +30,19 @@ describe('Grafana dashboard', () => {
       ['datasource', 'datasource'],
       ['store', 'query'],
     ]);
-    expect(dashboard.annotations?.list?.map((a) => a.name)).toEqual(['Failovers', 'Recoveries']);
+    expect(dashboard.annotations?.list?.map((a) => a.name)).toEqual([
+      'Failovers',
+      'Recoveries',
+      'Journal overflows',
+    ]);
     const rows = (dashboard.panels ?? []).filter((p) => p.type === 'row').map((p) => p.title);
-    expect(rows).toEqual(['Traffic', 'Latency', 'Backends', 'Failovers and recoveries']);
+    expect(rows).toEqual([
+      'Traffic',
+      'Latency',
+      'Backends',
+      'Failovers and recoveries',
+      'Recovery journal',
+    ]);
   });
 
   it('queries only metrics the package exports, through the chosen datasource and store', () => {

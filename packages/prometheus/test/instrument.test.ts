@@ -7,6 +7,7 @@ import {
   METRIC,
   OPERATIONS,
   OUTCOMES,
+  REPLAY_RESULTS,
 } from '../src/index.js';
 import { memoryStore, sample, samples } from './helpers.js';
 
@@ -214,6 +215,7 @@ describe('instrument()', () => {
       operation: OPERATIONS,
       outcome: OUTCOMES,
       state: ['closed', 'open', 'half_open'],
+      result: REPLAY_RESULTS,
     };
     for (const name of Object.values(METRIC)) {
       for (const { labels } of await samples(registry, name)) {

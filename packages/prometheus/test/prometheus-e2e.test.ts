@@ -113,6 +113,12 @@ describe('a real Prometheus scraping a store while its Redis is killed', () => {
       expect(await prom.value(skipped)).toBeGreaterThan(0);
     });
 
+    // The steady load writes keys k0…k49: Redis misses every one of them.
+    await until('the recovery journal of Redis names every key written since', async () => {
+      expect(await prom.value(`${METRIC.journalKeys}{store="e2e", backend="redis"}`)).toBe(50);
+      expect(await prom.value(`${METRIC.journalOverflowed}{store="e2e", backend="redis"}`)).toBe(0);
+    });
+
     const seen: Array<string | undefined> = [];
     await until('the last-resort alert goes pending, then fires', async () => {
       const state = await alertState('ResilientStoreServingLastResort');
@@ -138,6 +144,13 @@ describe('a real Prometheus scraping a store while its Redis is killed', () => {
         1,
       );
     });
+    await until('the journal is replayed into Redis and drains', async () => {
+      const replayed = `sum(${METRIC.replayedKeys}{store="e2e", backend="redis"})`;
+      expect(await prom.value(replayed)).toBeGreaterThanOrEqual(50);
+      const replays = `${METRIC.replayDuration}_count{store="e2e", backend="redis"}`;
+      expect(await prom.value(replays)).toBeGreaterThanOrEqual(1);
+      expect(await prom.value(`${METRIC.journalKeys}{store="e2e", backend="redis"}`)).toBe(0);
+    });
     await until('the last-resort alert resolves', async () => {
       expect(await alertState('ResilientStoreServingLastResort')).toBeUndefined();
     });
@@ -147,5 +160,21 @@ describe('a real Prometheus scraping a store while its Redis is killed', () => {
     for (const expr of dashboardExpressions(buildDashboard())) {
       await expect(prometheus!.query(asPrometheusQuery(expr)), expr).resolves.toBeInstanceOf(Array);
     }
+  });
+
+  it('shows the outage in the recovery journal panels', async () => {
+    const dashboard = buildDashboard();
+    const panel = (title: string) => {
+      const found = (dashboard.panels ?? []).find((p) => p.title === title);
+      const targets = (found as { targets?: Array<{ expr?: string }> } | undefined)?.targets;
+      return targets?.[0]?.expr ?? '';
+    };
+    const size = await prometheus!.query(asPrometheusQuery(panel('Recovery journal size')));
+    expect(size.map((r) => r.metric.backend).sort()).toEqual(['memory', 'redis']);
+    // The replay ran seconds ago: within the panel's one-minute increase.
+    const replayed = await prometheus!.query(asPrometheusQuery(panel('Replayed keys')));
+    const intoRedis = replayed.filter((r) => r.metric.backend === 'redis');
+    expect(intoRedis.map((r) => r.metric.result).sort()).toEqual(['deleted', 'skipped', 'written']);
+    expect(intoRedis.reduce((sum, r) => sum + Number(r.value[1]), 0)).toBeGreaterThan(0);
   });
 });

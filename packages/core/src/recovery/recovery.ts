@@ -1,6 +1,6 @@
 import type { StoredValue } from '../backend.js';
 import { BackendUnavailableError, toError } from '../errors.js';
-import type { StoreEmitter } from '../events.js';
+import type { JournalHealth, StoreEmitter } from '../events.js';
 import { fitsBackend } from '../kit/keys.js';
 import type { Logger } from '../logger.js';
 import type { NoteWrite, OperationSpec } from '../routing/call.js';
@@ -93,6 +93,15 @@ export class Recovery {
   onRecovered(name: string): void {
     const member = this.host.members.find((m) => m.name === name);
     if (member) this.schedule(member, 0);
+  }
+
+  /** Each backend's journal, in chain order: read-only, for health checks and metrics. */
+  journals(): JournalHealth[] {
+    return this.host.members.map(({ name, journal }) => ({
+      backend: name,
+      keys: journal.size,
+      overflowed: journal.overflowed,
+    }));
   }
 
   close(): void {

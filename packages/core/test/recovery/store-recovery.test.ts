@@ -188,6 +188,26 @@ describe('recovery after an outage', () => {
     expect(named('reconciled')).toHaveLength(1);
     await store.close();
   });
+
+  it('journals() reports the keys each backend missed, the overflow, and the drained journal', async () => {
+    const { primary, store } = setup({ maxJournalKeys: 3 });
+    expect(store.journals()).toEqual([
+      { backend: 'primary', keys: 0, overflowed: false },
+      { backend: 'fallback', keys: 0, overflowed: false },
+    ]);
+    primary.setConnected(false);
+    await store.set('a', 1);
+    await store.set('b', 2);
+    await store.set('a', 3); // the same key: still one entry
+    expect(store.journals()[0]).toEqual({ backend: 'primary', keys: 2, overflowed: false });
+    for (let i = 0; i < 3; i++) await store.set(`k${i}`, i);
+    expect(store.journals()[0]).toEqual({ backend: 'primary', keys: 0, overflowed: true });
+    primary.setConnected(true);
+    await vi.advanceTimersByTimeAsync(breaker.resetTimeout + 50);
+    await vi.advanceTimersByTimeAsync(50);
+    expect(store.journals()[0]).toEqual({ backend: 'primary', keys: 0, overflowed: false });
+    await store.close();
+  });
 });
 
 describe('a backend still connecting at startup', () => {
