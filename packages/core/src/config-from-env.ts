@@ -209,7 +209,8 @@ export function storeConfigFromEnv(
   chain.forEach((entry, i) => {
     const backend: Record<string, unknown> = { type: entry.type };
     if (entry.name !== entry.type) backend.name = entry.name;
-    config.backends.push(backend as BackendConfig);
+    // Its options are checked below (validated) and again by the backend's package.
+    config.backends.push(backend as unknown as BackendConfig);
     for (const setting of BACKEND_SETTINGS[entry.type]) {
       const variable = `${prefix}${envSegment(entry.name)}_${setting.suffix}`;
       claim(variable, setting, backend, `backends[${i}].${setting.field}`);

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { storeConfigFromEnv, storeConfigToEnv } from '../src/config-from-env.js';
 import { createStore } from '../src/create-store.js';
 import { ConfigError } from '../src/errors.js';
-import type { StoreConfig } from '../src/index.js';
 import { silentLogger } from '../src/logger.js';
+import { plainConfig } from './plain-config.js';
 
 /** The `ConfigError` that `fn` throws (failing the test when it throws nothing else). */
 function configError(fn: () => unknown): ConfigError {
@@ -149,7 +149,7 @@ describe('storeConfigFromEnv', () => {
 });
 
 describe('storeConfigToEnv', () => {
-  const config: StoreConfig = {
+  const config = plainConfig({
     namespace: 'recs',
     defaultTtl: '5m',
     jitter: 0.25,
@@ -161,7 +161,7 @@ describe('storeConfigToEnv', () => {
       { type: 'redis', cluster: ['10.0.0.1:7000', '10.0.0.2:7000'], required: false },
       { type: 'memory', maxEntries: 10, maxBytes: 4096 },
     ],
-  };
+  });
 
   it('round-trips a configuration through the environment', () => {
     const env = storeConfigToEnv(config);
@@ -199,11 +199,11 @@ describe('storeConfigToEnv', () => {
     expect(configError(() => storeConfigToEnv({ ...config, logger: silentLogger })).field).toBe(
       'logger',
     );
-    const withObjectNode: StoreConfig = {
+    const withObjectNode = plainConfig({
       backends: [{ type: 'redis', cluster: [{ host: 'a', port: 7000 }] }],
-    };
+    });
     expect(configError(() => storeConfigToEnv(withObjectNode)).field).toBe('backends[0].cluster');
-    const withOtherOption: StoreConfig = { backends: [{ type: 'redis', keyPrefix: 'x' }] };
+    const withOtherOption = plainConfig({ backends: [{ type: 'redis', keyPrefix: 'x' }] });
     expect(configError(() => storeConfigToEnv(withOtherOption)).field).toBe(
       'backends[0].keyPrefix',
     );

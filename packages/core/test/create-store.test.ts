@@ -11,6 +11,7 @@ import { ConfigError } from '../src/errors.js';
 import type { LogFn, Logger } from '../src/logger.js';
 import type { StoreConfig } from '../src/options.js';
 import type { ResilientStore } from '../src/store.js';
+import type { PlainConfig } from './plain-config.js';
 
 /** A package name nothing provides, to hit the real `import()` failure. */
 const MISSING_PACKAGE = '@resilient-store/no-such-backend-package';
@@ -38,10 +39,10 @@ afterEach(async () => {
 });
 
 async function open(
-  config: StoreConfig,
+  config: StoreConfig | PlainConfig,
   internals?: CreateStoreInternals,
 ): Promise<ResilientStore> {
-  const store = await createStore(config, { cwd: emptyApp, ...internals });
+  const store = await createStore(config as StoreConfig, { cwd: emptyApp, ...internals });
   opened.push(store);
   return store;
 }
