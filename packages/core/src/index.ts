@@ -62,6 +62,7 @@ export {
   DEFAULT_STARTUP_GRACE_MS,
   type ResilientStoreOptions,
   type StoreConfig,
+  type StoreListeners,
   type StoreSettings,
 } from './options.js';
 export { HybridClock, STAMPS_PER_MS, stampAtWall, wallOfStamp } from './recovery/hlc.js';

@@ -88,6 +88,8 @@ describe('StoreConfig at compile time', () => {
     [{ namepsace: 'app', backends: [] } satisfies StoreConfig, 'namepsace'],
     // @ts-expect-error a recovery option of the wrong value
     [{ recovery: { onOverflow: 'drop' }, backends: [] } satisfies StoreConfig, 'recovery.onOverflow'],
+    // @ts-expect-error a listener for an event that does not exist
+    [{ on: { failovr: () => {} }, backends: [] } satisfies StoreConfig, 'on.failovr'],
     // @ts-expect-error no backends
     [{ namespace: 'app' } satisfies StoreConfig, 'backends'],
   ];
