@@ -2,6 +2,8 @@
 // Run it: pnpm --filter @resilient-store/examples test (without Redis it runs on memory).
 import { strict as assert } from 'node:assert';
 import { createStore } from '@resilient-store/core';
+// Type-only (erased at run time): lets the compiler check the redis entry's options.
+import type {} from '@resilient-store/redis';
 
 const store = await createStore({
   namespace: 'basic-example',

@@ -16,6 +16,8 @@
  * stops the service from starting.
  */
 import type { BackendConfig, BackendType } from '@resilient-store/core';
+// Declares redis entries' options to the compiler (the package is loaded at run time).
+import type {} from '@resilient-store/redis';
 
 export type ExternalBackend = Exclude<BackendType, 'memory'>;
 
@@ -67,10 +69,12 @@ function backendConfig(type: ExternalBackend, value: string): BackendConfig {
   switch (type) {
     case 'redis':
       return { type, url: value };
+    // This service does not install the postgres and memcached packages, so the
+    // compiler does not know their options; createStore checks them when it loads one.
     case 'postgres':
-      return { type, connectionString: value };
+      return { type, url: value } as unknown as BackendConfig;
     case 'memcached':
-      return { type, servers: value.split(',').map((s) => s.trim()) };
+      return { type, servers: value.split(',').map((s) => s.trim()) } as unknown as BackendConfig;
   }
 }
 

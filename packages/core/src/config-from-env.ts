@@ -13,6 +13,7 @@ import { parseTtl, type Ttl } from './values/ttl.js';
  *   RESILIENT_STORE_REDIS_URL=redis://cache:6379   a backend's option: prefix, the
  *                                                  backend's name, the option
  *   RESILIENT_STORE_NAMESPACE=recs                 a store option
+ *   RESILIENT_STORE_RECOVERY_ON_OVERFLOW=clear     a nested one: recovery.onOverflow
  *
  * Every variable under the prefix must be one this module knows: a typo is a
  * `ConfigError` naming the variable, never a setting silently ignored. So is a value
@@ -33,7 +34,7 @@ type Kind = 'string' | 'boolean' | 'integer' | 'fraction' | 'duration' | 'ttl' |
 interface Setting {
   /** The variable's name after the prefix (and, for a backend, after its name). */
   readonly suffix: string;
-  /** The field of the store config or of the backend entry. */
+  /** The field of the store config or of the backend entry; `a.b` for a nested one. */
   readonly field: string;
   readonly kind: Kind;
   /** For strings: the values accepted. */
@@ -47,7 +48,19 @@ const STORE_SETTINGS: readonly Setting[] = [
   { suffix: 'OPERATION_TIMEOUT', field: 'operationTimeout', kind: 'duration' },
   { suffix: 'ON_ALL_FAILED', field: 'onAllFailed', kind: 'string', oneOf: ['throw', 'swallow'] },
   { suffix: 'MEMORY_FALLBACK', field: 'memoryFallback', kind: 'boolean' },
+  { suffix: 'RECOVERY_MAX_JOURNAL_KEYS', field: 'recovery.maxJournalKeys', kind: 'integer' },
+  {
+    suffix: 'RECOVERY_ON_OVERFLOW',
+    field: 'recovery.onOverflow',
+    kind: 'string',
+    oneOf: ['clear', 'accept-stale'],
+  },
 ];
+
+/** Store fields read from several variables (`recovery.*`), written as one object. */
+const NESTED_STORE_FIELDS: ReadonlySet<string> = new Set(
+  STORE_SETTINGS.filter((s) => s.field.includes('.')).map((s) => s.field.split('.')[0]!),
+);
 
 const URL_SETTING: Setting = { suffix: 'URL', field: 'url', kind: 'string' };
 const REQUIRED_SETTING: Setting = { suffix: 'REQUIRED', field: 'required', kind: 'boolean' };
@@ -62,7 +75,7 @@ const BACKEND_SETTINGS: Readonly<Record<BackendType, readonly Setting[]>> = {
     { suffix: 'CONNECT_TIMEOUT', field: 'connectTimeout', kind: 'duration' },
   ],
   postgres: [URL_SETTING, REQUIRED_SETTING],
-  memcached: [URL_SETTING, REQUIRED_SETTING],
+  memcached: [{ suffix: 'SERVERS', field: 'servers', kind: 'string' }, REQUIRED_SETTING],
   memory: [
     REQUIRED_SETTING,
     { suffix: 'MAX_ENTRIES', field: 'maxEntries', kind: 'integer' },
@@ -209,7 +222,8 @@ export function storeConfigFromEnv(
   chain.forEach((entry, i) => {
     const backend: Record<string, unknown> = { type: entry.type };
     if (entry.name !== entry.type) backend.name = entry.name;
-    config.backends.push(backend as BackendConfig);
+    // Its options are checked below (validated) and again by the backend's package.
+    config.backends.push(backend as unknown as BackendConfig);
     for (const setting of BACKEND_SETTINGS[entry.type]) {
       const variable = `${prefix}${envSegment(entry.name)}_${setting.suffix}`;
       claim(variable, setting, backend, `backends[${i}].${setting.field}`);
@@ -225,10 +239,21 @@ export function storeConfigFromEnv(
     if (!variable.startsWith(prefix) || variable === chainVariable || raw === undefined) continue;
     const slot = known.get(variable);
     if (!slot) throw new ConfigError(variable, unknownVariableMessage(variable, prefix, chain));
-    slot.target[slot.setting.field] = parseValue(raw, slot.setting, variable);
+    assign(slot.target, slot.setting.field, parseValue(raw, slot.setting, variable));
     origins.set(slot.path, variable);
   }
   return validated(config, origins);
+}
+
+/** Sets `field` of `target`; `a.b` sets `b` of the object `a`, created when absent. */
+function assign(target: Record<string, unknown>, field: string, value: unknown): void {
+  const [outer = field, inner] = field.split('.');
+  if (inner === undefined) {
+    target[field] = value;
+    return;
+  }
+  target[outer] ??= {};
+  (target[outer] as Record<string, unknown>)[inner] = value;
 }
 
 function unknownVariableMessage(variable: string, prefix: string, chain: ChainEntry[]): string {
@@ -273,11 +298,20 @@ export function storeConfigToEnv(
   validateStoreConfig(config);
   const env: Record<string, string> = {};
   const storeFields = new Map(STORE_SETTINGS.map((s) => [s.field, s]));
-  for (const [field, value] of Object.entries(config)) {
-    if (field === 'backends' || value === undefined) continue;
+  const write = (field: string, value: unknown): void => {
+    if (value === undefined) return;
     const setting = storeFields.get(field);
     if (!setting) throw new ConfigError(field, 'has no environment variable');
     env[`${prefix}${setting.suffix}`] = formatValue(value, setting, field);
+  };
+  for (const [field, value] of Object.entries(config)) {
+    if (field === 'backends' || value === undefined) continue;
+    if (NESTED_STORE_FIELDS.has(field) && typeof value === 'object' && value !== null) {
+      for (const [inner, innerValue] of Object.entries(value))
+        write(`${field}.${inner}`, innerValue);
+    } else {
+      write(field, value);
+    }
   }
   const chain: string[] = [];
   config.backends.forEach((backend, i) => {

@@ -8,9 +8,23 @@ import {
 import { BACKEND_TYPES, type PackagedBackendType } from './config/backend-types.js';
 import { type BackendPlan, planBackends, validateStoreConfig } from './config/plan.js';
 import { ConfigError, toError } from './errors.js';
+import type { StoreEventName, StoreEvents, StoreHealth, StoreListener } from './events.js';
 import { consoleLogger, type Logger } from './logger.js';
-import { type BackendSlot, DEFAULT_STARTUP_GRACE_MS, type StoreConfig } from './options.js';
+import {
+  type BackendSlot,
+  DEFAULT_BREAKER,
+  DEFAULT_STARTUP_GRACE_MS,
+  type StoreConfig,
+  type StoreListeners,
+} from './options.js';
 import { type MissingBackend, ResilientStore } from './store.js';
+
+/**
+ * How long past the startup grace and a backend's ping `createStore` still waits for
+ * the store to report that backend unreachable. The report follows the ping at once;
+ * this only covers a starved event loop, so that a store is never held back for long.
+ */
+const STARTUP_REPORT_MARGIN_MS = 1_000;
 
 /** Seams for tests: how modules are imported, which package serves a type, where the app lives. */
 export interface CreateStoreInternals {
@@ -78,6 +92,58 @@ function installHint(error: unknown): string {
   return install === undefined ? '' : ` (install it: npm install ${install})`;
 }
 
+/** Configured backends ahead of the serving one that have not connected yet. */
+function unreachableAhead(health: StoreHealth): string[] {
+  const serving = health.backends.findIndex((b) => b.name === health.active);
+  const ahead = serving === -1 ? health.backends : health.backends.slice(0, serving);
+  return ahead.filter((b) => b.state === 'unavailable').map((b) => b.name);
+}
+
+/**
+ * Waits until every backend has connected or the startup grace has passed, then, for
+ * each backend ahead of the serving one still unreachable, until the store has said
+ * so (its `failover` event and log line, given after one ping bounded by the
+ * backend's breaker timeout, `pingBoundMs` at most) or it has connected after all.
+ * So a short-lived process hears about an unreachable backend before it has the store.
+ */
+async function settleStartup(store: ResilientStore, pingBoundMs: number): Promise<void> {
+  const heard = new Set<string>();
+  let wake = (): void => {};
+  const onFailover = ({ from }: StoreEvents['failover']): void => {
+    heard.add(from);
+    wake();
+  };
+  const onRecovered = ({ backend }: StoreEvents['recovered']): void => {
+    heard.add(backend);
+    wake();
+  };
+  store.on('failover', onFailover).on('recovered', onRecovered);
+  try {
+    await store.ready(DEFAULT_STARTUP_GRACE_MS);
+    const pending = unreachableAhead(store.health());
+    const allHeard = (): boolean => pending.every((name) => heard.has(name));
+    if (allHeard()) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, pingBoundMs + STARTUP_REPORT_MARGIN_MS);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      wake = () => {
+        if (allHeard()) done();
+      };
+    });
+  } finally {
+    store.off('failover', onFailover).off('recovered', onRecovered);
+  }
+}
+
+function attachListeners(store: ResilientStore, listeners: StoreListeners | undefined): void {
+  for (const [event, listener] of Object.entries(listeners ?? {})) {
+    store.on(event as StoreEventName, listener as StoreListener<StoreEventName>);
+  }
+}
+
 async function closeAll(backends: readonly Backend[], logger: Logger): Promise<void> {
   await Promise.all(
     backends.map((backend) =>
@@ -104,7 +170,9 @@ async function closeAll(backends: readonly Backend[], logger: Logger): Promise<v
  * Unless `memoryFallback` is false, an in-process memory backend is appended as the
  * last resort. Invalid configuration is a `ConfigError` naming the field, raised
  * before any connection is opened. Resolves once every backend has connected, or
- * when the store's startup grace (`DEFAULT_STARTUP_GRACE_MS`) has passed.
+ * when the store's startup grace (`DEFAULT_STARTUP_GRACE_MS`) has passed; a backend
+ * ahead of the serving one still unreachable then has been reported (a `failover`
+ * event, to the listeners of `config.on`, and one log line) before it resolves.
  */
 export async function createStore(
   config: StoreConfig,
@@ -169,16 +237,20 @@ export async function createStore(
   }
   let store: ResilientStore;
   try {
-    const { backends: _asData, memoryFallback: _switch, ...settings } = config;
+    const { backends: _asData, memoryFallback: _switch, on: listeners, ...settings } = config;
     store = new ResilientStore({ ...settings, logger, backends: slots }, { missing });
+    attachListeners(store, listeners);
   } catch (error) {
     await closeAll(built, logger);
     throw error;
   }
-  // Let connections open first, so early operations reach the preferred backend
-  // instead of failing over to the fallback. Wait half the startup grace at most:
-  // a backend still unreachable is then reported (failover event) after the
-  // caller has the store and could subscribe.
-  await store.ready(DEFAULT_STARTUP_GRACE_MS / 2);
+  // Let connections open first, so that early operations reach the preferred backend
+  // instead of failing over to the fallback, and so that a backend still unreachable
+  // after the grace is reported before the caller has the store.
+  const storeBreaker = { ...DEFAULT_BREAKER, ...config.breaker };
+  const pingBoundMs = Math.max(
+    ...plans.map((plan) => plan.breaker?.timeout ?? storeBreaker.timeout),
+  );
+  await settleStartup(store, pingBoundMs);
   return store;
 }

@@ -16,7 +16,14 @@ export type {
   StoredValue,
 } from './backend.js';
 export { type MemoryBackendOptions, memoryBackend } from './backends/memory.js';
-export type { BackendConfig, BackendType } from './config/backend-types.js';
+export type {
+  BackendConfig,
+  BackendConfigBase,
+  BackendConfigOf,
+  BackendConfigTypes,
+  BackendType,
+  DeclaredBackendType,
+} from './config/backend-types.js';
 export {
   DEFAULT_ENV_PREFIX,
   type EnvConfigOptions,
@@ -56,6 +63,7 @@ export {
   DEFAULT_STARTUP_GRACE_MS,
   type ResilientStoreOptions,
   type StoreConfig,
+  type StoreListeners,
   type StoreSettings,
 } from './options.js';
 export { HybridClock, STAMPS_PER_MS, stampAtWall, wallOfStamp } from './recovery/hlc.js';

@@ -1,6 +1,7 @@
 import type { Backend } from './backend.js';
 import type { BackendConfig } from './config/backend-types.js';
 import { ConfigError } from './errors.js';
+import type { StoreEventName, StoreListener } from './events.js';
 import { isPlainObject } from './kit/options.js';
 import { consoleLogger, type Logger } from './logger.js';
 import {
@@ -80,11 +81,19 @@ export interface ResilientStoreOptions extends StoreSettings {
   backends: ReadonlyArray<Backend | BackendSlot>;
 }
 
+/** Listeners by event name, e.g. `{ failover: ({ from, to, reason }) => … }`. */
+export type StoreListeners = { [E in StoreEventName]?: StoreListener<E> };
+
 /** The plain-data configuration `createStore` accepts (JSON or environment friendly). */
 export interface StoreConfig extends StoreSettings {
   /** Append an in-process memory backend as the last resort. Default true. */
   memoryFallback?: boolean;
   backends: BackendConfig[];
+  /**
+   * Listeners attached before `createStore` resolves, so that they also hear what
+   * happens while it starts, such as a backend unreachable at startup.
+   */
+  on?: StoreListeners;
 }
 
 /** Every field of `StoreSettings`; the compile-time check below keeps it complete. */
@@ -110,7 +119,23 @@ export const STORE_CONFIG_FIELDS: ReadonlySet<string> = new Set<keyof StoreConfi
   ...SETTINGS_FIELDS,
   'memoryFallback',
   'backends',
+  'on',
 ]);
+
+/** Every event a store emits; the compile-time check below keeps it complete. */
+const EVENT_NAMES = [
+  'failover',
+  'recovered',
+  'breaker',
+  'reconciled',
+  'journalOverflow',
+  'error',
+] as const satisfies ReadonlyArray<StoreEventName>;
+
+type UnlistedEvent = Exclude<StoreEventName, (typeof EVENT_NAMES)[number]>;
+// Fails to compile when an event is declared in events.ts but missing from EVENT_NAMES.
+const everyEventListed: [UnlistedEvent] extends [never] ? true : UnlistedEvent = true;
+void everyEventListed;
 
 // ---------------------------------------------------------------- defaults
 
@@ -231,6 +256,20 @@ function resolveSerializer(serializer: StoreSettings['serializer']): Serializer 
     );
   }
   return serializer;
+}
+
+/** Checks `createStore`'s `on`: a function per known event name. */
+export function validateListeners(on: unknown): asserts on is StoreListeners | undefined {
+  if (on === undefined) return;
+  if (typeof on !== 'object' || on === null || Array.isArray(on)) {
+    throw new ConfigError('on', 'must be an object of listeners by event name');
+  }
+  for (const [event, listener] of Object.entries(on)) {
+    if (!(EVENT_NAMES as readonly string[]).includes(event)) {
+      throw new ConfigError(`on.${event}`, `unknown event (known: ${EVENT_NAMES.join(', ')})`);
+    }
+    if (typeof listener !== 'function') throw new ConfigError(`on.${event}`, 'must be a function');
+  }
 }
 
 /**

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { storeConfigFromEnv, storeConfigToEnv } from '../src/config-from-env.js';
 import { createStore } from '../src/create-store.js';
 import { ConfigError } from '../src/errors.js';
-import type { StoreConfig } from '../src/index.js';
 import { silentLogger } from '../src/logger.js';
+import { plainConfig } from './plain-config.js';
 
 /** The `ConfigError` that `fn` throws (failing the test when it throws nothing else). */
 function configError(fn: () => unknown): ConfigError {
@@ -67,6 +67,29 @@ describe('storeConfigFromEnv', () => {
     ]);
   });
 
+  it('reads the recovery options', () => {
+    const config = storeConfigFromEnv({
+      RESILIENT_STORE_BACKENDS: 'redis',
+      RESILIENT_STORE_RECOVERY_MAX_JOURNAL_KEYS: '5000',
+      RESILIENT_STORE_RECOVERY_ON_OVERFLOW: 'accept-stale',
+    });
+    expect(config.recovery).toEqual({ maxJournalKeys: 5000, onOverflow: 'accept-stale' });
+    expect(
+      storeConfigFromEnv({
+        RESILIENT_STORE_BACKENDS: 'redis',
+        RESILIENT_STORE_RECOVERY_ON_OVERFLOW: 'clear',
+      }).recovery,
+    ).toEqual({ onOverflow: 'clear' });
+  });
+
+  it("reads memcached's servers", () => {
+    const config = storeConfigFromEnv({
+      RESILIENT_STORE_BACKENDS: 'memcached',
+      RESILIENT_STORE_MEMCACHED_SERVERS: 'a:11211,b:11211',
+    });
+    expect(config.backends).toEqual([{ type: 'memcached', servers: 'a:11211,b:11211' }]);
+  });
+
   it('reads another prefix, and nothing outside it', () => {
     const config = storeConfigFromEnv(
       { APP_CACHE_BACKENDS: 'memory', RESILIENT_STORE_NAMESPACE: 'ignored' },
@@ -100,6 +123,26 @@ describe('storeConfigFromEnv', () => {
     ['a jitter out of range', { RESILIENT_STORE_JITTER: '2' }, 'JITTER'],
     ['an unknown all-failed policy', { RESILIENT_STORE_ON_ALL_FAILED: 'ignore' }, 'ON_ALL_FAILED'],
     ['an invalid namespace', { RESILIENT_STORE_NAMESPACE: ' ' }, 'NAMESPACE'],
+    [
+      'an unknown overflow policy',
+      { RESILIENT_STORE_RECOVERY_ON_OVERFLOW: 'drop' },
+      'RECOVERY_ON_OVERFLOW',
+    ],
+    [
+      'a journal bound that is not whole',
+      { RESILIENT_STORE_RECOVERY_MAX_JOURNAL_KEYS: '10k' },
+      'RECOVERY_MAX_JOURNAL_KEYS',
+    ],
+    [
+      'a journal bound of zero',
+      { RESILIENT_STORE_RECOVERY_MAX_JOURNAL_KEYS: '0' },
+      'RECOVERY_MAX_JOURNAL_KEYS',
+    ],
+    [
+      'a typo in a recovery option',
+      { RESILIENT_STORE_RECOVERY_JOURNAL: 'off' },
+      'RECOVERY_JOURNAL',
+    ],
   ] as const)('refuses %s with a ConfigError naming the variable', (_, variables, suffix) => {
     const error = configError(() =>
       storeConfigFromEnv({ RESILIENT_STORE_BACKENDS: 'redis,memory', ...variables }),
@@ -135,6 +178,8 @@ describe('storeConfigFromEnv', () => {
         RESILIENT_STORE_NAMESPACE: 'env',
         RESILIENT_STORE_DEFAULT_TTL: '1m',
         RESILIENT_STORE_MEMORY_MAX_ENTRIES: '100',
+        RESILIENT_STORE_RECOVERY_MAX_JOURNAL_KEYS: '1000',
+        RESILIENT_STORE_RECOVERY_ON_OVERFLOW: 'accept-stale',
       }),
       logger: silentLogger,
     });
@@ -149,19 +194,20 @@ describe('storeConfigFromEnv', () => {
 });
 
 describe('storeConfigToEnv', () => {
-  const config: StoreConfig = {
+  const config = plainConfig({
     namespace: 'recs',
     defaultTtl: '5m',
     jitter: 0.25,
     operationTimeout: 800,
     onAllFailed: 'throw',
     memoryFallback: true,
+    recovery: { maxJournalKeys: 20_000, onOverflow: 'accept-stale' },
     backends: [
       { type: 'redis', name: 'main', url: 'rediss://app:secret@cache:6380/1', commandTimeout: 250 },
       { type: 'redis', cluster: ['10.0.0.1:7000', '10.0.0.2:7000'], required: false },
       { type: 'memory', maxEntries: 10, maxBytes: 4096 },
     ],
-  };
+  });
 
   it('round-trips a configuration through the environment', () => {
     const env = storeConfigToEnv(config);
@@ -172,6 +218,8 @@ describe('storeConfigToEnv', () => {
       RESILIENT_STORE_OPERATION_TIMEOUT: '800',
       RESILIENT_STORE_ON_ALL_FAILED: 'throw',
       RESILIENT_STORE_MEMORY_FALLBACK: 'true',
+      RESILIENT_STORE_RECOVERY_MAX_JOURNAL_KEYS: '20000',
+      RESILIENT_STORE_RECOVERY_ON_OVERFLOW: 'accept-stale',
       RESILIENT_STORE_BACKENDS: 'main:redis,redis,memory',
       RESILIENT_STORE_MAIN_URL: 'rediss://app:secret@cache:6380/1',
       RESILIENT_STORE_MAIN_COMMAND_TIMEOUT: '250',
@@ -185,8 +233,10 @@ describe('storeConfigToEnv', () => {
 
   it('round-trips an environment through a configuration, under any prefix', () => {
     const env = {
-      SVC_BACKENDS: 'redis,memory',
+      SVC_BACKENDS: 'redis,memcached,memory',
       SVC_REDIS_URL: 'redis://cache:6379',
+      SVC_MEMCACHED_SERVERS: 'm1:11211,m2:11211',
+      SVC_RECOVERY_ON_OVERFLOW: 'clear',
       SVC_DEFAULT_TTL: '30000',
       SVC_MEMORY_MAX_BYTES: '1048576',
     };
@@ -199,11 +249,14 @@ describe('storeConfigToEnv', () => {
     expect(configError(() => storeConfigToEnv({ ...config, logger: silentLogger })).field).toBe(
       'logger',
     );
-    const withObjectNode: StoreConfig = {
+    // The test-only switch of recovery has no variable.
+    const withoutJournal = { ...config, recovery: { journal: false } };
+    expect(configError(() => storeConfigToEnv(withoutJournal)).field).toBe('recovery.journal');
+    const withObjectNode = plainConfig({
       backends: [{ type: 'redis', cluster: [{ host: 'a', port: 7000 }] }],
-    };
+    });
     expect(configError(() => storeConfigToEnv(withObjectNode)).field).toBe('backends[0].cluster');
-    const withOtherOption: StoreConfig = { backends: [{ type: 'redis', keyPrefix: 'x' }] };
+    const withOtherOption = plainConfig({ backends: [{ type: 'redis', keyPrefix: 'x' }] });
     expect(configError(() => storeConfigToEnv(withOtherOption)).field).toBe(
       'backends[0].keyPrefix',
     );

@@ -11,6 +11,8 @@ import { ConfigError } from '../src/errors.js';
 import type { LogFn, Logger } from '../src/logger.js';
 import type { StoreConfig } from '../src/options.js';
 import type { ResilientStore } from '../src/store.js';
+import { FakeBackend, type FakeMode, recordingLogger as lineLogger } from './fake-backend.js';
+import type { PlainConfig } from './plain-config.js';
 
 /** A package name nothing provides, to hit the real `import()` failure. */
 const MISSING_PACKAGE = '@resilient-store/no-such-backend-package';
@@ -38,10 +40,10 @@ afterEach(async () => {
 });
 
 async function open(
-  config: StoreConfig,
+  config: StoreConfig | PlainConfig,
   internals?: CreateStoreInternals,
 ): Promise<ResilientStore> {
-  const store = await createStore(config, { cwd: emptyApp, ...internals });
+  const store = await createStore(config as StoreConfig, { cwd: emptyApp, ...internals });
   opened.push(store);
   return store;
 }
@@ -88,6 +90,9 @@ describe('createStore: configuration errors', () => {
     [{ backends: [], serializer: {} }, 'serializer'],
     [{ backends: [], memoryFallback: false }, 'backends'],
     [{ backends: [{ type: 'memory', maxEntries: -1 }] }, 'backends[0].maxEntries'],
+    [{ backends: [], on: 'failover' }, 'on'],
+    [{ backends: [], on: { failovr: () => {} } }, 'on.failovr'],
+    [{ backends: [], on: { failover: 'alert' } }, 'on.failover'],
     [{ backends: [{ type: 'memory', maxBytes: '64MB' }] }, 'backends[0].maxBytes'],
   ])('rejects %j with a ConfigError on %s', async (config, field) => {
     expect(await configErrorField(open(config as unknown as StoreConfig))).toBe(field);
@@ -316,6 +321,74 @@ describe('createStore: building backends', () => {
     );
     expect(await configErrorField(promise)).toBe('backends');
     expect(logger.warnings).toHaveLength(1);
+  });
+});
+
+describe('createStore: a backend unreachable at startup', () => {
+  /** createStore over one fake packaged backend that has not connected, and the memory fallback. */
+  async function startWithUnreachable(mode: FakeMode, breaker?: { timeout: number }) {
+    const backend = new FakeBackend('primary', { signal: true, connected: false });
+    backend.mode = mode;
+    const { logger, lines } = lineLogger();
+    const heard: string[] = [];
+    const store = await open(
+      {
+        logger,
+        backends: [{ type: 'redis', name: 'primary', breaker }],
+        on: {
+          failover: ({ from, to, reason }) => heard.push(`failover ${from}->${to}: ${reason}`),
+        },
+      },
+      {
+        packages: { redis: 'fake-redis' },
+        importer: importerOf({ 'fake-redis': { fromConfig: () => backend } }),
+      },
+    );
+    // What had been said when createStore resolved.
+    return { store, backend, heard: [...heard], lines: [...lines] };
+  }
+
+  it('reports it (event and one log line) before resolving, with what the backend says', async () => {
+    const { store, heard, lines } = await startWithUnreachable('fail');
+    expect(heard).toEqual(['failover primary->memory: unreachable at startup: primary is broken']);
+    expect(lines).toEqual([
+      {
+        level: 'warn',
+        msg: 'backend "primary" is unreachable at startup: primary is broken; serving from "memory"',
+      },
+    ]);
+    expect(store.health()).toMatchObject({ status: 'degraded', active: 'memory' });
+  });
+
+  it('reports a backend that does not answer, once its ping timed out', async () => {
+    const { store, backend, heard } = await startWithUnreachable('hang', { timeout: 50 });
+    expect(heard).toEqual([
+      expect.stringMatching(/^failover primary->memory: unreachable at startup: .*50 ?ms/),
+    ]);
+    expect(backend.pings).toBe(1);
+    backend.releaseHung();
+    expect(store.health().active).toBe('memory');
+  });
+
+  it('resolves without a word when the backend connects within the grace', async () => {
+    const backend = new FakeBackend('primary', { signal: true, connected: false });
+    const { logger, lines } = lineLogger();
+    const heard: string[] = [];
+    const opening = open(
+      {
+        logger,
+        backends: [{ type: 'redis', name: 'primary' }],
+        on: { failover: ({ from }) => heard.push(from) },
+      },
+      {
+        packages: { redis: 'fake-redis' },
+        importer: importerOf({ 'fake-redis': { fromConfig: () => backend } }),
+      },
+    );
+    setTimeout(() => backend.setConnected(true), 50);
+    const store = await opening;
+    expect({ heard, lines }).toEqual({ heard: [], lines: [] });
+    expect(store.health()).toMatchObject({ status: 'ok', active: 'primary' });
   });
 });
 

@@ -300,6 +300,44 @@ describe('packed install', () => {
     });
   }, 60_000);
 
+  /** tsc's diagnostics for `source` compiled in `app`; '' when it compiles. */
+  async function typeErrors(app: string, file: string, source: string): Promise<string> {
+    writeFileSync(join(app, file), source);
+    const compilerArgs = [
+      ...['--strict', '--noEmit', '--target', 'es2022', '--module', 'nodenext'],
+      ...['--moduleResolution', 'nodenext', '--skipLibCheck'],
+      ...['--typeRoots', NODE_TYPES, '--types', 'node'],
+      join(app, file),
+    ];
+    return sh(process.execPath, [TSC, ...compilerArgs], app).then(
+      () => '',
+      (error: Error) => error.message,
+    );
+  }
+
+  it("declares redis's options to the compiler where the application imports the package", async () => {
+    const config = (url: string) =>
+      `export const open = () => createStore({ backends: [{ type: 'redis', url: ${url} }] });\n`;
+    const importCore = "import { createStore } from '@resilient-store/core';\n";
+    const importRedis = "import type {} from '@resilient-store/redis';\n";
+    expect(
+      await typeErrors(withRedis, 'typed.ts', importCore + importRedis + config("'redis://x'")),
+    ).toBe('');
+    const wrongType = await typeErrors(
+      withRedis,
+      'wrong.ts',
+      importCore + importRedis + config('1'),
+    );
+    expect(wrongType).toMatch(/wrong\.ts\(3,\d+\): error TS2322/);
+    // Installed but not imported: no redis entry compiles, and the message says what to add.
+    const undeclared = await typeErrors(
+      withRedis,
+      'undeclared.ts',
+      importCore + config("'redis://x'"),
+    );
+    expect(undeclared).toContain("import type {} from '@resilient-store/redis'");
+  }, 60_000);
+
   it('runs on the memory fallback with one install hint when the package is absent', async () => {
     const result = await check(coreOnly, false);
     expect(result.value).toEqual({ hello: 'world' });

@@ -1,4 +1,6 @@
 // @resilient-store/memcached: Memcached backend for resilient-store, on memjs.
+import type { MemcachedBackendConfig } from './options.js';
+
 export type { ServersAvailability } from './availability.js';
 export type { ServerConnection } from './connection.js';
 export { fromConfig } from './from-config.js';
@@ -17,8 +19,20 @@ export {
   MEMCACHED_ITEM_SIZE_BYTES,
   MEMCACHED_MAX_KEY_BYTES,
   MEMCACHED_MAX_VALUE_BYTES,
+  type MemcachedBackendConfig,
   type MemcachedBackendOptions,
   type MemcachedServerAddress,
 } from './options.js';
 export { MemcachedReplyError, type ReplyFault } from './protocol.js';
 export { RELATIVE_EXPIRY_LIMIT_S } from './ttl.js';
+
+// Declares `{ type: 'memcached', … }` entries of createStore's configuration to the
+// compiler wherever this package is part of the program (see BackendConfigTypes).
+// (The type-only import brings core into the program, which an augmentation needs.)
+import type {} from '@resilient-store/core';
+
+declare module '@resilient-store/core' {
+  interface BackendConfigTypes {
+    memcached: MemcachedBackendConfig;
+  }
+}

@@ -45,6 +45,12 @@ export interface MemcachedBackendOptions {
   maxClearedPrefixes?: number;
 }
 
+/**
+ * A Memcached backend as plain data, what `createStore` takes as
+ * `{ type: 'memcached', servers, … }`: the same fields as the options.
+ */
+export type MemcachedBackendConfig = MemcachedBackendOptions;
+
 export const DEFAULT_BACKEND_NAME = 'memcached';
 
 /**

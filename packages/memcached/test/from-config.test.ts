@@ -110,6 +110,7 @@ describe('fromConfig', () => {
       createStore(
         {
           backends: [
+            // @ts-expect-error refused by the compiler too; this checks the run-time refusal
             { type: 'memcached', servers: server.url, operationTimeout: 'fast', required: true },
           ],
           logger: silentLogger,

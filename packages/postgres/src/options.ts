@@ -41,6 +41,15 @@ export interface PostgresBackendOptions {
   applicationName?: string;
 }
 
+/**
+ * A PostgreSQL backend as plain data, what `createStore` takes as
+ * `{ type: 'postgres', url, … }`: a connection URL and the backend's options.
+ */
+export interface PostgresBackendConfig extends PostgresBackendOptions {
+  /** `postgres://user:password@host:port/database`; the backend owns its pool. */
+  url: string;
+}
+
 export const DEFAULT_BACKEND_NAME = 'postgres';
 
 /** Says what it holds and cannot clash with an application's own tables by accident. */

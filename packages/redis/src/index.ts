@@ -1,4 +1,6 @@
 // @resilient-store/redis: Redis backend (single node, Sentinel, Cluster) for resilient-store, on ioredis.
+import type { RedisBackendConfig } from './options.js';
+
 export type { ConnectionState } from './connection-state.js';
 export { fromConfig } from './from-config.js';
 export {
@@ -11,6 +13,7 @@ export {
   DEFAULT_MAX_VALUE_BYTES,
   REDIS_MAX_KEY_BYTES,
   REDIS_MAX_VALUE_BYTES,
+  type RedisBackendConfig,
   type RedisBackendOptions,
   type RedisClient,
   type RedisClientOptions,
@@ -21,3 +24,11 @@ export {
   type RedisUrlOptions,
 } from './options.js';
 export { type RedisBackend, redisBackend } from './redis-backend.js';
+
+// Declares `{ type: 'redis', … }` entries of createStore's configuration to the
+// compiler wherever this package is part of the program (see BackendConfigTypes).
+declare module '@resilient-store/core' {
+  interface BackendConfigTypes {
+    redis: RedisBackendConfig;
+  }
+}

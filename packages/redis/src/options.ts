@@ -73,6 +73,19 @@ export type RedisBackendOptions =
   | RedisClusterOptions
   | RedisSentinelOptions;
 
+/** `T` with the fields of the other ways of reaching Redis forbidden. */
+type OnlyWay<T, Others> = T & { [K in Exclude<keyof Others, keyof T>]?: never };
+
+/**
+ * A Redis backend as plain data, what `createStore` takes as `{ type: 'redis', … }`:
+ * exactly one of `url`, `cluster` or `sentinels` (with `masterName`); a client object
+ * cannot come from configuration data (build the backend with `redisBackend` for that).
+ */
+export type RedisBackendConfig =
+  | OnlyWay<RedisUrlOptions, RedisClusterOptions & RedisSentinelOptions>
+  | OnlyWay<RedisClusterOptions, RedisUrlOptions & RedisSentinelOptions>
+  | OnlyWay<RedisSentinelOptions, RedisUrlOptions & RedisClusterOptions>;
+
 /** The settings that only apply when the backend creates the client itself. */
 interface RedisConnectionSettings {
   commandTimeout?: number;

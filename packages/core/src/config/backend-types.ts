@@ -1,5 +1,5 @@
 import type { Backend } from '../backend.js';
-import { fromConfig as memoryFromConfig } from '../backends/memory.js';
+import { type MemoryBackendOptions, fromConfig as memoryFromConfig } from '../backends/memory.js';
 import type { BreakerOptions } from '../options.js';
 
 /**
@@ -34,17 +34,63 @@ export type PackagedBackendType = {
   [T in BackendType]: (typeof BACKEND_TYPES)[T] extends { package: string } ? T : never;
 }[BackendType];
 
-/** One backend: its type, optional name/required/breaker, and the backend's own options. */
-export interface BackendConfig {
-  type: BackendType;
+/**
+ * The options of each backend type, by type, for the compiler: `createStore`'s
+ * `backends` entries are a union discriminated on `type`, so a misspelt field or a
+ * value of the wrong type fails to compile.
+ *
+ * Core declares `memory`. Each backend package adds its own type by declaration
+ * merging, in its index:
+ *
+ * ```ts
+ * declare module '@resilient-store/core' {
+ *   interface BackendConfigTypes { redis: RedisBackendConfig }
+ * }
+ * ```
+ *
+ * so the compiler knows a type's options once the package is part of the program
+ * (imported anywhere, if only as `import type {} from '@resilient-store/redis'`).
+ * Only types of `BACKEND_TYPES` count: an entry for another name adds nothing, since
+ * `createStore` could not build it.
+ */
+export interface BackendConfigTypes {
+  memory: MemoryBackendOptions;
+}
+
+/** The fields every backend entry may carry, whatever its type. */
+export interface BackendConfigBase {
   /** Unique within the store; defaults to the type. */
   name?: string;
   /** When true, failing to create this backend fails `createStore` instead of warning. */
   required?: boolean;
+  /** This backend's breaker settings, over the store-wide ones. */
   breaker?: BreakerOptions;
-  /** Anything else is passed to the backend's `fromConfig`. */
-  [option: string]: unknown;
 }
+
+/** Types whose options the compiler knows (declared by core or by an imported package). */
+export type DeclaredBackendType = keyof BackendConfigTypes & BackendType;
+
+/** One entry of `createStore`'s `backends` for the type `T`. */
+export type BackendConfigOf<T extends DeclaredBackendType> = { type: T } & BackendConfigBase &
+  BackendConfigTypes[T];
+
+/** One backend: its type, optional name/required/breaker, and the options of its type. */
+export type BackendConfig =
+  | { [T in DeclaredBackendType]: BackendConfigOf<T> }[DeclaredBackendType]
+  | {
+      // A packaged type whose package the program does not import: its options are
+      // unknown to the compiler, so no entry of that type compiles. Written out rather
+      // than named, so that the compiler's message shows `declareWith`, the one line
+      // that declares them. (Options are never taken unchecked: that is how a
+      // misspelt option used to go unnoticed.)
+      [T in UndeclaredBackendType]: {
+        type: T;
+        declareWith: `import type {} from '${(typeof BACKEND_TYPES)[T]['package']}'`;
+      } & BackendConfigBase;
+    }[UndeclaredBackendType];
+
+/** Packaged types whose package the program does not import. */
+type UndeclaredBackendType = Exclude<PackagedBackendType, DeclaredBackendType>;
 
 /** Fields of a backend entry that belong to the store, not to the backend. */
 export const STORE_OWNED_BACKEND_FIELDS: ReadonlySet<string> = new Set([

@@ -5,6 +5,7 @@ import {
   resolveSettings,
   STORE_CONFIG_FIELDS,
   type StoreConfig,
+  validateListeners,
 } from '../options.js';
 import {
   BACKEND_TYPES,
@@ -44,6 +45,7 @@ export function validateStoreConfig(config: unknown): asserts config is StoreCon
   if (!Array.isArray(config.backends)) {
     throw new ConfigError('backends', 'must be an array of backend configurations');
   }
+  validateListeners(config.on);
 }
 
 function checkType(type: unknown, field: string, substituted: ReadonlySet<string>): BackendType {
