@@ -187,7 +187,7 @@ export class ResilientStore {
     });
     const keys = prepared.map((e) => e.key);
     const fits = Limits.both(this.limits.keys(keys), this.limits.valueBytes(largest));
-    return this.execute(SET_MANY, prepared, fits, now);
+    return this.execute(SET_MANY, prepared, fits);
   }
 
   async delete(key: string): Promise<boolean> {
@@ -311,14 +311,9 @@ export class ResilientStore {
   // ---------------------------------------------------------------- input
 
   /** Every operation goes down the backends through here, once the store is known open. */
-  private execute<I, T, R>(
-    spec: OperationSpec<I, T, R>,
-    input: I,
-    fits: Fits,
-    now?: number,
-  ): Promise<R> {
+  private execute<I, T, R>(spec: OperationSpec<I, T, R>, input: I, fits: Fits): Promise<R> {
     this.assertOpen();
-    return this.router.run(spec, input, fits, now);
+    return this.router.run(spec, input, fits);
   }
 
   /** `get` of a key already validated and namespaced. */
@@ -328,15 +323,14 @@ export class ResilientStore {
 
   /** `set` of a key already validated and namespaced. */
   private setKey(full: string, value: unknown, options: SetOptions | undefined): Promise<void> {
-    // One clock read serves as the value's write time and the operation's start.
-    const now = Date.now();
+    // The value's write time; the operation's deadline starts after encoding (Router.run).
     const entry: BackendEntry = {
       key: full,
-      value: this.codec.encode(value, now),
+      value: this.codec.encode(value, Date.now()),
       ttlMs: this.ttl(options?.ttl),
     };
     const fits = Limits.both(this.limits.key(full), this.limits.value(entry.value));
-    return this.execute(SET, entry, fits, now);
+    return this.execute(SET, entry, fits);
   }
 
   private assertOpen(): void {

@@ -128,9 +128,12 @@ export class Router {
 
   /**
    * Runs `spec` on `input`; resolves with the first backend's answer, or the
-   * all-failed rule's. `now` may be passed by a caller that has just read the clock.
+   * all-failed rule's. The operation's deadline starts here, from a clock read
+   * here: after the caller's value was encoded, so the caller's own serializer
+   * never eats into a backend's budget (docs/guarantees.md §2).
    */
-  run<I, T, R>(spec: OperationSpec<I, T, R>, input: I, fits: Fits, now = Date.now()): Promise<R> {
+  run<I, T, R>(spec: OperationSpec<I, T, R>, input: I, fits: Fits): Promise<R> {
+    const now = Date.now();
     return new Call(this, spec, input, fits, now).start(now);
   }
 
