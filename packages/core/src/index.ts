@@ -28,6 +28,7 @@ export * from './errors.js';
 export type {
   BackendHealth,
   BreakerState,
+  EventLoopHealth,
   OperationName,
   OperationObserver,
   OperationTiming,
@@ -60,6 +61,7 @@ export {
 export { HybridClock, STAMPS_PER_MS, stampAtWall, wallOfStamp } from './recovery/hlc.js';
 export type { RecoveryOptions } from './recovery/options.js';
 export type { OnOverflow } from './recovery/replay.js';
+export { keyHash } from './routing/key-hash.js';
 export { ResilientStore, type SetManyEntry, type SetOptions } from './store.js';
 export {
   decodeValue,

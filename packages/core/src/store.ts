@@ -22,6 +22,7 @@ import { Recovery } from './recovery/recovery.js';
 import { type OperationSpec, Router } from './routing/call.js';
 import { DeadlineQueue } from './routing/deadline.js';
 import { type Fits, Limits } from './routing/limits.js';
+import { LoopMonitor } from './routing/loop-monitor.js';
 import { Member } from './routing/member.js';
 import { DELETE, DELETE_MANY, GET, GET_MANY, HAS, SET, SET_MANY } from './routing/operations.js';
 import { OutageReporter } from './routing/outage-reporter.js';
@@ -66,6 +67,7 @@ export class ResilientStore {
   private readonly deadlines = new DeadlineQueue();
   private readonly events = new StoreEmitter();
   private readonly flights = new SingleFlight();
+  private readonly loop = new LoopMonitor();
   private readonly logger: Logger;
   private readonly namespace: string | undefined;
   private readonly defaultTtlMs: number | undefined;
@@ -242,6 +244,9 @@ export class ResilientStore {
       state: m.connected ? m.breaker.state : 'unavailable',
       lastError: m.lastError?.message,
       latencyMs: m.latencyMs,
+      failedAttempts: m.failedAttempts,
+      stalledTimeouts: m.stalledTimeouts,
+      keyErrors: m.keyErrors,
     }));
     // In ascending position, each lands where it stood in the configuration.
     for (const { position, name, reason } of this.missing) {
@@ -250,12 +255,16 @@ export class ResilientStore {
         state: 'missing',
         lastError: reason,
         latencyMs: undefined,
+        failedAttempts: 0,
+        stalledTimeouts: 0,
+        keyErrors: 0,
       });
     }
     return {
       status: active === undefined ? 'down' : complete ? 'ok' : 'degraded',
       active: active?.name ?? null,
       backends,
+      eventLoop: this.loop.read(),
     };
   }
 
@@ -293,6 +302,7 @@ export class ResilientStore {
       this.outages.close();
       this.recovery.close();
       this.deadlines.clear();
+      this.loop.close();
       for (const member of this.members) member.close();
       const results = await Promise.allSettled(this.members.map((m) => m.backend.close()));
       results.forEach((r, i) => {
