@@ -21,6 +21,7 @@ import { ConnectionState } from './connection-state.js';
 import { createClient, silenceLimitMs } from './create-client.js';
 import { type KeyCommands, keyCommands, type SetCommand } from './key-commands.js';
 import { REDIS_MAX_KEY_BYTES, type RedisBackendOptions, type RedisClient } from './options.js';
+import { isKeyDataReply } from './reply-errors.js';
 import { type RedisSettings, resolveSettings } from './settings.js';
 import { SilenceWatch } from './silence-watch.js';
 
@@ -168,6 +169,11 @@ class RedisBackendImpl implements RedisBackend {
     const nodes = client instanceof Cluster ? client.nodes('master') : [client];
     if (nodes.length === 0) throw this.availability.unavailableError();
     await Promise.all(nodes.map((node) => node.ping()));
+  }
+
+  /** Error replies about one key's entry, such as WRONGTYPE (reply-errors.ts). */
+  isKeyDataError(error: Error): boolean {
+    return isKeyDataReply(error);
   }
 
   close(): Promise<void> {
