@@ -122,6 +122,15 @@ export interface Backend {
    * which can overwrite a newer value another process wrote in the meantime.
    */
   readonly conditional?: ConditionalWrites;
+  /**
+   * Optional: true when `error`, which one of this backend's calls rejected with,
+   * is about the data held under that call's key rather than about the backend's
+   * health (see `KeyDataError`): Redis's `WRONGTYPE`, for instance. The store asks
+   * only on the error path, so a backend can leave its driver's errors as they are
+   * on the hot path; a backend that rejects with `KeyDataError` itself needs no
+   * such method. Every other error is the backend's failure and counts on its breaker.
+   */
+  isKeyDataError?(error: Error): boolean;
 
   /**
    * The stored bytes, or `undefined` for a miss (absent or expired); `null` is
@@ -174,6 +183,8 @@ export {
   InvalidInputError,
   InvalidKeyError,
   InvalidTtlError,
+  isLoopStall,
+  KeyDataError,
   ResilientStoreError,
   SerializationError,
   toError,
@@ -182,6 +193,7 @@ export {
 export { checkConditionalEntry } from './kit/conditional.js';
 export { checkTtlMs, checkValue, valueTooLarge } from './kit/input.js';
 export { checkKey, checkPrefix, fitsBackend, keyBytes, validateKey } from './kit/keys.js';
+export { LOOP_STALL_MS, loopAwareTimeout } from './kit/loop.js';
 export {
   backendName,
   booleanOption,

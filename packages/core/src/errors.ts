@@ -56,10 +56,42 @@ export class ValueTooLargeError extends InvalidInputError {
   }
 }
 
-/** A backend did not answer within its time budget. */
+/**
+ * A backend did not answer within its time budget. `loopStalled`: the time ran out
+ * while this process's event loop was blocked (kit/loop.ts), so the backend had no
+ * fair chance to answer; the store does not count such a timeout against it.
+ */
 export class BackendTimeoutError extends ResilientStoreError {
-  constructor(backend: string, ms: number) {
-    super('ERR_RS_BACKEND_TIMEOUT', `backend "${backend}" did not answer within ${ms} ms`);
+  readonly loopStalled: boolean;
+  constructor(backend: string, ms: number, options?: { loopStalled?: boolean }) {
+    const stalled = options?.loopStalled === true;
+    super(
+      'ERR_RS_BACKEND_TIMEOUT',
+      `backend "${backend}" did not answer within ${ms} ms` +
+        (stalled ? ' (this process was blocked meanwhile)' : ''),
+    );
+    this.loopStalled = stalled;
+  }
+}
+
+/** True for a timeout that ran out while this process's event loop was blocked. */
+export function isLoopStall(error: Error): boolean {
+  return error instanceof BackendTimeoutError && error.loopStalled;
+}
+
+/**
+ * What a backend holds under this key cannot be served as a cache entry (Redis
+ * `WRONGTYPE`: another client stored a list there; a row or item that does not
+ * decode): the key's problem, not the backend's. The store answers a read with a
+ * miss (the next write replaces the entry), moves a write on to the next backend,
+ * emits an `error` event carrying the key's hash (never the key), and does not
+ * count it against the backend's breaker. A backend rejects with it, or names its
+ * driver's errors of that kind with `Backend#isKeyDataError`. The message must not
+ * contain the key or the value.
+ */
+export class KeyDataError extends ResilientStoreError {
+  constructor(backend: string, detail: string) {
+    super('ERR_RS_KEY_DATA', `backend "${backend}" cannot serve this key's entry: ${detail}`);
   }
 }
 

@@ -29,8 +29,20 @@ export interface StoreEvents {
   };
   /** A backend's recovery journal passed `limit` keys; see `recovery.onOverflow`. */
   journalOverflow: { backend: string; limit: number };
-  /** A non-fatal problem the caller did not see (a failed attempt that was failed over, a corrupt entry). */
-  error: { backend: string | null; operation: string; error: Error };
+  /**
+   * A non-fatal problem the caller did not see: a failed attempt that was failed
+   * over, an entry a backend cannot serve (`KeyDataError`, with `keyHash`), a corrupt
+   * entry. Bounded: per backend at most `ERROR_EVENTS_PER_WINDOW` (5) for its failures
+   * per outage, and as many per minute while it keeps serving; as many for key
+   * errors per minute. Every one is counted in `health()` (`failedAttempts`, `keyErrors`).
+   */
+  error: {
+    backend: string | null;
+    operation: string;
+    error: Error;
+    /** The stored key's hash (see `keyHash`), when the error is about one key's entry; never the key. */
+    keyHash?: string;
+  };
 }
 
 export type StoreEventName = keyof StoreEvents;
@@ -68,6 +80,29 @@ export interface BackendHealth {
   lastError: string | undefined;
   /** Recent latency (exponentially weighted, sampled), in ms; undefined before any call. */
   latencyMs: number | undefined;
+  /** Attempts that failed or timed out on this backend since the store opened (for metrics; events are bounded). */
+  failedAttempts: number;
+  /** Timeouts that ran out while this process's event loop was blocked: not counted against the backend. */
+  stalledTimeouts: number;
+  /** Reads and writes of one key whose entry this backend could not serve (`KeyDataError`). */
+  keyErrors: number;
+}
+
+/**
+ * How long this process's event loop was blocked lately, beyond its ordinary
+ * scheduling: a blocked loop delays every reply, so this tells a slow process from
+ * a slow backend. Measured with `perf_hooks.monitorEventLoopDelay`.
+ */
+export interface EventLoopHealth {
+  /** 99th percentile of the loop's delay over the window, in ms. */
+  delayP99Ms: number;
+  /** Longest delay over the window, in ms. */
+  delayMaxMs: number;
+  /**
+   * How long the window is, in ms: since the store was created or since a `health()`
+   * call found the previous window at least 10 s old and started a new one.
+   */
+  windowMs: number;
 }
 
 export interface StoreHealth {
@@ -79,6 +114,7 @@ export interface StoreHealth {
   /** Name of the backend serving now, or null. */
   active: string | null;
   backends: BackendHealth[];
+  eventLoop: EventLoopHealth;
 }
 
 /** A backend's recovery journal: the writes it missed, waiting to be replayed into it. */

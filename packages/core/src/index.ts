@@ -35,6 +35,7 @@ export * from './errors.js';
 export type {
   BackendHealth,
   BreakerState,
+  EventLoopHealth,
   JournalHealth,
   OperationName,
   OperationObserver,
@@ -69,6 +70,7 @@ export {
 export { HybridClock, STAMPS_PER_MS, stampAtWall, wallOfStamp } from './recovery/hlc.js';
 export type { RecoveryOptions } from './recovery/options.js';
 export type { OnOverflow } from './recovery/replay.js';
+export { keyHash } from './routing/key-hash.js';
 export {
   DEFAULT_LOADER_TIMEOUT_MS,
   type GetOrSetOptions,

@@ -29,6 +29,7 @@ import { Recovery } from './recovery/recovery.js';
 import { type OperationSpec, Router } from './routing/call.js';
 import { DeadlineQueue } from './routing/deadline.js';
 import { type Fits, Limits } from './routing/limits.js';
+import { LoopMonitor } from './routing/loop-monitor.js';
 import { Member } from './routing/member.js';
 import { DELETE, DELETE_MANY, GET, GET_MANY, HAS, SET, SET_MANY } from './routing/operations.js';
 import { OutageReporter } from './routing/outage-reporter.js';
@@ -86,6 +87,7 @@ export class ResilientStore {
   private readonly deadlines = new DeadlineQueue();
   private readonly events = new StoreEmitter();
   private readonly flights = new SingleFlight();
+  private readonly loop = new LoopMonitor();
   private readonly logger: Logger;
   private readonly namespace: string | undefined;
   private readonly defaultTtlMs: number | undefined;
@@ -220,7 +222,7 @@ export class ResilientStore {
     const keys = prepared.map((e) => e.key);
     const fits = Limits.both(this.limits.keys(keys), this.limits.valueBytes(largest));
     for (const key of keys) this.flights.detach(key);
-    return this.execute(SET_MANY, prepared, fits, now);
+    return this.execute(SET_MANY, prepared, fits);
   }
 
   async delete(key: string): Promise<boolean> {
@@ -300,6 +302,9 @@ export class ResilientStore {
       state: m.connected ? m.breaker.state : 'unavailable',
       lastError: m.lastError?.message,
       latencyMs: m.latencyMs,
+      failedAttempts: m.failedAttempts,
+      stalledTimeouts: m.stalledTimeouts,
+      keyErrors: m.keyErrors,
     }));
     // In ascending position, each lands where it stood in the configuration.
     for (const { position, name, reason } of this.missing) {
@@ -308,12 +313,16 @@ export class ResilientStore {
         state: 'missing',
         lastError: reason,
         latencyMs: undefined,
+        failedAttempts: 0,
+        stalledTimeouts: 0,
+        keyErrors: 0,
       });
     }
     return {
       status: active === undefined ? 'down' : complete ? 'ok' : 'degraded',
       active: active?.name ?? null,
       backends,
+      eventLoop: this.loop.read(),
     };
   }
 
@@ -362,6 +371,7 @@ export class ResilientStore {
       this.flights.closeAll(new StoreClosedError());
       this.outages.close();
       this.recovery.close();
+      this.loop.close();
       for (const member of this.members) member.close();
       const results = await Promise.allSettled(this.members.map((m) => m.backend.close()));
       // A call a backend never answered, closed or not, is given up now.
@@ -382,14 +392,9 @@ export class ResilientStore {
   // ---------------------------------------------------------------- input
 
   /** Every operation goes down the backends through here, once the store is known open. */
-  private execute<I, T, R>(
-    spec: OperationSpec<I, T, R>,
-    input: I,
-    fits: Fits,
-    now?: number,
-  ): Promise<R> {
+  private execute<I, T, R>(spec: OperationSpec<I, T, R>, input: I, fits: Fits): Promise<R> {
     this.assertOpen();
-    return this.router.run(spec, input, fits, now);
+    return this.router.run(spec, input, fits);
   }
 
   /** `get` of a key already validated and namespaced. */
@@ -399,10 +404,10 @@ export class ResilientStore {
 
   /** `set` of a key already validated and namespaced. */
   private setKey(full: string, value: unknown, options: SetOptions | undefined): Promise<void> {
-    // One clock read serves as the value's write time and the operation's start.
+    // The value's write time; the operation's deadline starts after encoding (Router.run).
     const now = Date.now();
     const entry = this.entry(full, value, this.ttl(options?.ttl), now);
-    return this.execute(SET, entry, this.fits(entry), now);
+    return this.execute(SET, entry, this.fits(entry));
   }
 
   /** The stored entry for `value`; a value too large is refused before it is encoded. */
@@ -441,7 +446,7 @@ export class ResilientStore {
     // out): that write is newer than this value, which is not written over it.
     if (!flight.current) return answer;
     try {
-      await this.execute(SET, entry, fits, now);
+      await this.execute(SET, entry, fits);
     } catch (error) {
       // The caller asked for a value and has one; a failed cache write is not theirs.
       if (error instanceof InvalidInputError || error instanceof StoreClosedError) throw error;

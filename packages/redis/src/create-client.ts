@@ -2,6 +2,7 @@ import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { ConfigError } from '@resilient-store/core/backend';
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 import { reconnectDelay } from './backoff.js';
+import { LoopAwareCluster, LoopAwareRedis } from './loop-aware-client.js';
 import type {
   RedisBackendOptions,
   RedisClient,
@@ -68,16 +69,16 @@ function adoptClient(client: RedisClient): RedisClient {
  *   waiting for a reconnection that may never come;
  * - no retries or resends: a command caught by a dropped connection rejects at once,
  *   and is not replayed later, after the store has already failed over and moved on;
- * - a command timeout and a bounded connect timeout;
- * - a socket timeout, so a server that stops answering (black hole, SIGSTOP) is
- *   declared down and reconnected, which flips the availability signal; the command
- *   timeout alone would reject commands but keep the dead socket "ready".
+ * - a command timeout (armed loop-aware by the backend's clients, loop-aware-client.ts)
+ *   and a bounded connect timeout;
+ * - no ioredis socket timeout: the backend's `SilenceWatch` declares a server that
+ *   stops answering (black hole, SIGSTOP) down instead, without mistaking a blocked
+ *   event loop of this process for it.
  */
 function failFastNodeOptions(settings: RedisSettings): RedisOptions {
   return {
     commandTimeout: settings.commandTimeout,
     connectTimeout: settings.connectTimeout,
-    socketTimeout: Math.max(settings.commandTimeout * 2, 1_000),
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
     enableReadyCheck: true,
@@ -131,10 +132,11 @@ function createSingle(options: RedisUrlOptions, settings: RedisSettings): Redis 
   if (url.pathname.length > 1 && options.db !== undefined) {
     throw new ConfigError('db', 'given both in url and as an option');
   }
-  return new Redis(options.url, {
-    ...standaloneOptions(options, settings),
-    ...dbOption(options.db),
-  });
+  return new LoopAwareRedis(
+    options.url,
+    { ...standaloneOptions(options, settings), ...dbOption(options.db) },
+    loopTimeout(settings),
+  );
 }
 
 function createSentinel(options: RedisSentinelOptions, settings: RedisSettings): Redis {
@@ -158,11 +160,11 @@ function createSentinel(options: RedisSentinelOptions, settings: RedisSettings):
   if (options.sentinelPassword !== undefined) {
     sentinelOptions.sentinelPassword = options.sentinelPassword;
   }
-  return new Redis({
-    ...standaloneOptions(options, settings),
-    ...sentinelOptions,
-    ...dbOption(options.db),
-  });
+  return new LoopAwareRedis(
+    undefined,
+    { ...standaloneOptions(options, settings), ...sentinelOptions, ...dbOption(options.db) },
+    loopTimeout(settings),
+  );
 }
 
 function createCluster(options: RedisClusterOptions, settings: RedisSettings): Cluster {
@@ -197,12 +199,25 @@ function createCluster(options: RedisClusterOptions, settings: RedisSettings): C
       ...failFastNodeOptions(settings),
     },
   };
-  return new Cluster(
+  return new LoopAwareCluster(
     options.cluster.map((node) =>
       typeof node === 'string' ? node : { host: node.host, port: node.port },
     ),
     clusterOptions,
+    loopTimeout(settings),
   );
+}
+
+function loopTimeout(settings: RedisSettings): { ms: number; backend: string } {
+  return { ms: settings.commandTimeout, backend: settings.name };
+}
+
+/**
+ * How long a connection awaiting replies may read nothing before it is declared
+ * dead (see `SilenceWatch`): twice the command timeout, at least 1 s.
+ */
+export function silenceLimitMs(settings: RedisSettings): number {
+  return Math.max(settings.commandTimeout * 2, 1_000);
 }
 
 function parseRedisUrl(raw: string): URL {

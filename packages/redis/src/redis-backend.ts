@@ -18,10 +18,12 @@ import { closeClient } from './close-client.js';
 import { CommandWriter } from './command-writer.js';
 import { redisConditionalWrites } from './conditional-writes.js';
 import { ConnectionState } from './connection-state.js';
-import { createClient } from './create-client.js';
+import { createClient, silenceLimitMs } from './create-client.js';
 import { type KeyCommands, keyCommands, type SetCommand } from './key-commands.js';
 import { REDIS_MAX_KEY_BYTES, type RedisBackendOptions, type RedisClient } from './options.js';
+import { isKeyDataReply } from './reply-errors.js';
 import { type RedisSettings, resolveSettings } from './settings.js';
+import { SilenceWatch } from './silence-watch.js';
 
 /** A Redis `Backend`, with the ioredis client it drives exposed for diagnostics. */
 export interface RedisBackend extends Backend {
@@ -54,6 +56,8 @@ class RedisBackendImpl implements RedisBackend {
   readonly #commands: KeyCommands;
   /** How GET, SET and UNLINK are sent. */
   readonly #writer: CommandWriter;
+  /** Declares a silent server dead, on a client the backend owns (an adopted one keeps its settings). */
+  readonly #silence: SilenceWatch | undefined;
   #closing: Promise<void> | undefined;
 
   constructor(client: RedisClient, owned: boolean, settings: RedisSettings) {
@@ -67,6 +71,7 @@ class RedisBackendImpl implements RedisBackend {
       this.#ready(),
     );
     this.availability = new ConnectionState(client, settings.name, { keepErrorListener: owned });
+    this.#silence = owned ? new SilenceWatch(client, silenceLimitMs(settings)) : undefined;
     this.capabilities = Object.freeze({
       shared: true,
       // Whether entries survive a restart depends on the server's RDB/AOF settings,
@@ -166,12 +171,18 @@ class RedisBackendImpl implements RedisBackend {
     await Promise.all(nodes.map((node) => node.ping()));
   }
 
+  /** Error replies about one key's entry, such as WRONGTYPE (reply-errors.ts). */
+  isKeyDataError(error: Error): boolean {
+    return isKeyDataReply(error);
+  }
+
   close(): Promise<void> {
     this.#closing ??= this.#close();
     return this.#closing;
   }
 
   async #close(): Promise<void> {
+    this.#silence?.close();
     try {
       if (this.#owned) await closeClient(this.client, this.#settings.closeTimeout);
     } finally {

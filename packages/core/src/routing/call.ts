@@ -17,8 +17,14 @@
  *     ├─ answer      → member.settled('success')  (a miss is a success)
  *     │                 spec.answer(value, input, codec) → the caller
  *     ├─ InvalidInputError → thrown to the caller; not the backend's failure
- *     └─ error, timeout → member.settled(error) (may open its breaker), an
- *                         `error` event, a write journaled for it, on to the next
+ *     ├─ KeyDataError (this key's entry, not the backend: Backend#isKeyDataError)
+ *     │                 → not counted; an `error` event with the key's hash; a read
+ *     │                   answers a miss, a write is journaled and moves on
+ *     ├─ timed out while this process's event loop was blocked (deadline.ts) →
+ *     │                   not counted against the backend; a write journaled, on to the next
+ *     └─ error, timeout → member.settled(error) (may open its breaker), counted,
+ *                         an `error` event within the member's bound (member.ts),
+ *                         a write journaled for it, on to the next
  *     ▼
  *   nobody left: the all-failed rule  a read answers a miss; a write rejects with
  *                                     AllBackendsFailedError (or is dropped when
@@ -34,6 +40,8 @@ import {
   BackendTimeoutError,
   BackendUnavailableError,
   InvalidInputError,
+  isLoopStall,
+  KeyDataError,
   StoreClosedError,
   toError,
 } from '../errors.js';
@@ -42,6 +50,7 @@ import type { Logger } from '../logger.js';
 import type { Journal } from '../recovery/journal.js';
 import type { ValueCodec } from '../values/codec.js';
 import { DeadlineEntry, type DeadlineQueue } from './deadline.js';
+import { keyHash } from './key-hash.js';
 import type { Fits } from './limits.js';
 import type { Member } from './member.js';
 
@@ -72,6 +81,8 @@ export interface OperationSpec<I, T, R> {
   readonly kind: 'read' | 'write';
   /** `control` lets a backend offer a cheap way to give up on the call (see `CallControl`). */
   run(backend: Backend, input: I, control: CallControl): Promise<T>;
+  /** The one key `input` is about, for events (hashed); undefined for several keys. */
+  key(input: I): string | undefined;
   /** True when `journal` names a key of `input`: that backend must not serve this call. */
   covered(journal: Journal, input: I): boolean;
   /** Each write of `input` (see `NoteWrite`); absent for reads. */
@@ -131,9 +142,12 @@ export class Router {
 
   /**
    * Runs `spec` on `input`; resolves with the first backend's answer, or the
-   * all-failed rule's. `now` may be passed by a caller that has just read the clock.
+   * all-failed rule's. The operation's deadline starts here, from a clock read
+   * here: after the caller's value was encoded, so the caller's own serializer
+   * never eats into a backend's budget (docs/guarantees.md §2).
    */
-  run<I, T, R>(spec: OperationSpec<I, T, R>, input: I, fits: Fits, now = Date.now()): Promise<R> {
+  run<I, T, R>(spec: OperationSpec<I, T, R>, input: I, fits: Fits): Promise<R> {
+    const now = Date.now();
     return new Call(this, spec, input, fits, now).start(now);
   }
 
@@ -366,23 +380,67 @@ class Call<I, T, R> extends DeadlineEntry implements CallControl {
       member.settled('callerError', true, 0);
       throw error;
     }
-    member.settled(error, true, 0);
-    this.causes ??= [];
-    this.causes.push({ backend: member.name, error });
-    this.router.events.emit('error', { backend: member.name, operation: this.spec.name, error });
+    if (isKeyData(member, error)) {
+      const answer = this.keyDataFailed(member, error);
+      if (answer !== NEXT) return answer;
+    } else {
+      this.causes ??= [];
+      this.causes.push({ backend: member.name, error });
+      if (isLoopStall(error)) {
+        // This process was blocked past the deadline: no evidence against the backend.
+        member.settled('stalled', true, 0);
+      } else {
+        member.settled(error, true, 0);
+        if (member.reportsError()) {
+          this.router.events.emit('error', {
+            backend: member.name,
+            operation: this.spec.name,
+            error,
+          });
+        }
+      }
+    }
     // A failed or timed-out write may or may not have landed: recovery counts it as not.
     if (this.spec.writes) this.router.passedOver(member, this.spec, this.input);
     return this.tryFrom(this.index + 1, Date.now());
   }
 
+  /**
+   * The backend answered, about this key's entry only: the backend is well (the
+   * answer counts as one), the key is reported by its hash, never by itself. A read
+   * is a miss, and the next write replaces the entry; a write moves on (`NEXT`).
+   */
+  private keyDataFailed(member: Member, error: Error): R | typeof NEXT {
+    member.settled('success', true, 0);
+    const key = this.spec.key(this.input);
+    // Only the driver's words: its error object may carry the command, key and value.
+    const detail =
+      error instanceof KeyDataError ? error : new KeyDataError(member.name, error.message);
+    if (member.reportsKeyError()) {
+      this.router.events.emit('error', {
+        backend: member.name,
+        operation: this.spec.name,
+        error: detail,
+        ...(key === undefined ? {} : { keyHash: keyHash(key) }),
+      });
+    }
+    if (this.spec.kind !== 'read') {
+      this.causes ??= [];
+      this.causes.push({ backend: member.name, error: detail });
+      return NEXT;
+    }
+    if (this.startedAt >= 0) this.observe(undefined, member.name);
+    return this.spec.none(this.input);
+  }
+
   /** The deadline of the backend call passed: give up on it; its rejection moves on. */
-  protected expire(): void {
+  protected expire(stalled: boolean): void {
     const abort = this.abort;
     this.abort = undefined;
     if (abort === undefined) return;
     const member = this.router.members[this.index]!;
     try {
-      abort(new BackendTimeoutError(member.name, this.budgetMs));
+      abort(new BackendTimeoutError(member.name, this.budgetMs, { loopStalled: stalled }));
     } catch (error) {
       // Runs on the deadline timer: a backend's faulty abort must not crash the process.
       this.router.events.emit('error', {
@@ -414,6 +472,20 @@ class Call<I, T, R> extends DeadlineEntry implements CallControl {
     }
   }
 }
+
+/** Whether `error` is about the key's entry, not the backend (see `KeyDataError`). */
+function isKeyData(member: Member, error: Error): boolean {
+  if (error instanceof KeyDataError) return true;
+  try {
+    return member.backend.isKeyDataError?.(error) === true;
+  } catch {
+    // A faulty classifier: the error stays the backend's, as without one.
+    return false;
+  }
+}
+
+/** `keyDataFailed`: go on to the next backend. */
+const NEXT: unique symbol = Symbol('next');
 
 /**
  * A promise settled by `pending` or by `control.abort`, whichever comes first: how

@@ -1,3 +1,5 @@
+import { LOOP_STALL_MS } from '../kit/loop.js';
+
 /**
  * One timer for every in-flight operation instead of one `setTimeout` per call.
  *
@@ -10,6 +12,15 @@
  * the next entry. An emptied queue leaves its (unref'd) timer to lapse rather
  * than clearing it, so a caller issuing one request at a time does not pay for
  * a new timer per request.
+ *
+ * A deadline means the backend did not answer, so nothing expires before the I/O
+ * already waiting has been read: timers run before the poll phase that reads
+ * sockets, so when the timer fires late (the loop was busy, replies may be waiting
+ * unread) the queue expires the due entries one `setImmediate` turn later (after
+ * that poll phase), and those whose answer arrived meanwhile have been cancelled by
+ * then. A timer on time finds the loop was idle in its poll phase until then. When the timer fired more than `LOOP_STALL_MS` late, the event
+ * loop itself was blocked (kit/loop.ts) and the entries expired then are told so
+ * (`stalled`): the backend had no fair chance to answer.
  */
 
 /**
@@ -22,8 +33,11 @@ export abstract class DeadlineEntry {
   /** @internal */ queue: DeadlineQueue | undefined = undefined;
   /** @internal */ expiresAt = 0;
 
-  /** Called once when the deadline passes before `cancel()`. */
-  protected abstract expire(): void;
+  /**
+   * Called once when the deadline passes before `cancel()`; `stalled` when the event
+   * loop was blocked past it, so the time ran out in this process, not in the backend.
+   */
+  protected abstract expire(stalled: boolean): void;
 
   /** Stop the deadline; safe to call more than once. */
   cancel(): void {
@@ -31,8 +45,8 @@ export abstract class DeadlineEntry {
   }
 
   /** @internal */
-  fire(): void {
-    this.expire();
+  fire(stalled: boolean): void {
+    this.expire(stalled);
   }
 }
 
@@ -42,11 +56,11 @@ export interface Deadline {
 }
 
 class CallbackEntry extends DeadlineEntry {
-  constructor(private readonly onExpire: () => void) {
+  constructor(private readonly onExpire: (stalled: boolean) => void) {
     super();
   }
-  protected expire(): void {
-    this.onExpire();
+  protected expire(stalled: boolean): void {
+    this.onExpire(stalled);
   }
 }
 
@@ -55,11 +69,17 @@ export class DeadlineQueue {
   private tail: DeadlineEntry | undefined;
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
+  /** The turn in which due entries expire, once the pending I/O was read. */
+  private expiring: NodeJS.Immediate | undefined;
+  /** The timer that scheduled `expiring` fired late: the loop was blocked. */
+  private stalled = false;
+  /** When that timer fired: `expiring` expires the entries due by then. */
+  private dueBy = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
 
   /** Calls `onExpire` once, `ms` from now, unless cancelled before. */
-  add(ms: number, onExpire: () => void): Deadline {
+  add(ms: number, onExpire: (stalled: boolean) => void): Deadline {
     return this.schedule(new CallbackEntry(onExpire), ms);
   }
 
@@ -94,6 +114,9 @@ export class DeadlineQueue {
     }
     this.head = this.tail = undefined;
     this.disarm();
+    if (this.expiring) clearImmediate(this.expiring);
+    this.expiring = undefined;
+    this.stalled = false;
   }
 
   /**
@@ -104,9 +127,11 @@ export class DeadlineQueue {
     while (this.head) {
       const due = this.head;
       this.unlink(due);
-      due.fire();
+      due.fire(false);
     }
     this.disarm();
+    if (this.expiring) clearImmediate(this.expiring);
+    this.expiring = undefined;
   }
 
   /** @internal */
@@ -148,14 +173,49 @@ export class DeadlineQueue {
   }
 
   private readonly onTimer = (): void => {
+    const armedFor = this.timerAt;
     this.timer = undefined;
     this.timerAt = Number.POSITIVE_INFINITY;
+    const head = this.head;
+    if (!head) return;
     const now = this.now();
-    while (this.head && this.head.expiresAt <= now) {
+    if (head.expiresAt > now) {
+      this.arm(head.expiresAt);
+      return;
+    }
+    this.dueBy = now;
+    if (now <= armedFor && this.expiring === undefined) {
+      // On time: the loop was waiting in its poll phase until now, so every reply
+      // that came before the deadline has been read already.
+      this.expireDue();
+      return;
+    }
+    // Late: the loop was busy, and replies may be waiting unread (see above).
+    if (now - armedFor > LOOP_STALL_MS) this.stalled = true;
+    this.expiring ??= setImmediate(this.expireDue);
+  };
+
+  /** Expires what was due when the timer fired, now that a poll phase has read the waiting I/O. */
+  private readonly expireDue = (): void => {
+    const now = this.now();
+    if (now - this.dueBy > LOOP_STALL_MS) {
+      // Blocked again between the timer and this turn: replies may have arrived
+      // meanwhile, unread. One more poll phase first.
+      this.stalled = true;
+      this.dueBy = now;
+      this.expiring = setImmediate(this.expireDue);
+      return;
+    }
+    this.expiring = undefined;
+    const stalled = this.stalled;
+    this.stalled = false;
+    // Only what was due before that poll phase: an entry that fell due since (a call
+    // started after the timer, then a block) waits for a poll phase of its own.
+    while (this.head && this.head.expiresAt <= this.dueBy) {
       const due = this.head;
       this.unlink(due);
-      due.fire();
+      due.fire(stalled);
     }
-    if (this.head) this.arm(this.head.expiresAt);
+    if (this.head && this.head.expiresAt < this.timerAt) this.arm(this.head.expiresAt);
   };
 }

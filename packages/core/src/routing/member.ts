@@ -1,5 +1,5 @@
 import type { Backend } from '../backend.js';
-import { BackendTimeoutError, InvalidInputError, toError } from '../errors.js';
+import { BackendTimeoutError, InvalidInputError, isLoopStall, toError } from '../errors.js';
 import type { BreakerState } from '../events.js';
 import type { BreakerOptions } from '../options.js';
 import { Journal } from '../recovery/journal.js';
@@ -14,6 +14,16 @@ export type MemberChange =
 
 /** Sample one call in this many for the latency shown by `health()`. */
 const LATENCY_SAMPLE_EVERY = 16;
+
+/**
+ * How many `error` events a backend's failed attempts may emit per outage, and per
+ * window while it keeps serving. A hung backend fails every attempt in flight at
+ * once (dozens within its timeout); the first few say what happened, the `failover`
+ * event says the rest, and `failedAttempts` counts them all.
+ */
+export const ERROR_EVENTS_PER_WINDOW = 5;
+/** The window of `ERROR_EVENTS_PER_WINDOW`, in ms. */
+export const ERROR_EVENT_WINDOW_MS = 60_000;
 
 /**
  * One backend of a store, in its place in the order of preference, with everything the store tracks about it:
@@ -34,6 +44,14 @@ export class Member {
   everAvailable: boolean;
   /** The writes this backend missed, until they are replayed into it (recovery/). */
   journal = new Journal(DEFAULT_MAX_JOURNAL_KEYS);
+  /** Attempts that timed out while this process's event loop was blocked (not counted on the breaker). */
+  stalledTimeouts = 0;
+  /** Attempts that failed or timed out (counted on the breaker). */
+  failedAttempts = 0;
+  /** Calls about one key whose entry the backend could not serve (`KeyDataError`). */
+  keyErrors = 0;
+  private readonly errorEvents = new EventBudget();
+  private readonly keyErrorEvents = new EventBudget();
   private available: boolean;
   private sampleCounter = 0;
   private readonly unsubscribe: (() => void) | undefined;
@@ -46,9 +64,11 @@ export class Member {
   ) {
     this.name = backend.name;
     this.timeoutMs = options.timeout;
-    this.breaker = new Breaker(backend.name, options, (state) =>
-      this.onChange(this, { kind: 'breaker', state }),
-    );
+    this.breaker = new Breaker(backend.name, options, (state) => {
+      // Serving again after an outage: the next one gets its own events.
+      if (state === 'closed') this.errorEvents.refill(Date.now());
+      this.onChange(this, { kind: 'breaker', state });
+    });
     const signal = backend.availability;
     this.available = signal ? signal.isAvailable() : true;
     this.everAvailable = this.available;
@@ -59,6 +79,22 @@ export class Member {
       if (cause) this.lastError = cause;
       this.onChange(this, { kind: 'connection', available, cause });
     });
+  }
+
+  /**
+   * Counts a failed attempt; true when it may also be an `error` event: at most
+   * `ERROR_EVENTS_PER_WINDOW` per outage (no refill while the backend is down) and
+   * per `ERROR_EVENT_WINDOW_MS` while it serves.
+   */
+  reportsError(): boolean {
+    this.failedAttempts++;
+    return this.errorEvents.take(Date.now(), this.downSince === undefined);
+  }
+
+  /** Counts a key's entry the backend could not serve; true when it may be an `error` event. */
+  reportsKeyError(): boolean {
+    this.keyErrors++;
+    return this.keyErrorEvents.take(Date.now(), true);
   }
 
   /** True when the backend may take ordinary traffic now. */
@@ -112,8 +148,20 @@ export class Member {
     });
   }
 
-  /** @internal Book-keeping of one finished call (a `Call` or a `BoundedCall`). */
-  settled(outcome: 'success' | 'callerError' | Error, record: boolean, startedAt: number): void {
+  /**
+   * @internal Book-keeping of one finished call (a `Call` or a `BoundedCall`).
+   * `stalled`: it timed out while this process's loop was blocked, which says nothing
+   * about the backend, so nothing is recorded.
+   */
+  settled(
+    outcome: 'success' | 'callerError' | 'stalled' | Error,
+    record: boolean,
+    startedAt: number,
+  ): void {
+    if (outcome === 'stalled') {
+      this.stalledTimeouts++;
+      return;
+    }
     if (outcome === 'success' || outcome === 'callerError') {
       if (record) this.breaker.success();
       if (outcome === 'success' && startedAt > 0) this.recordLatency(performance.now() - startedAt);
@@ -168,15 +216,42 @@ class BoundedCall<T> extends DeadlineEntry {
     if (this.done) return;
     this.done = true;
     this.cancel();
-    this.member.settled(error instanceof InvalidInputError ? 'callerError' : error, this.record, 0);
+    this.member.settled(outcomeOf(error), this.record, 0);
     this.reject(error);
   }
 
-  protected expire(): void {
+  protected expire(stalled: boolean): void {
     if (this.done) return;
     this.done = true;
-    const error = new BackendTimeoutError(this.member.name, this.budgetMs);
-    this.member.settled(error, this.record, 0);
+    const error = new BackendTimeoutError(this.member.name, this.budgetMs, {
+      loopStalled: stalled,
+    });
+    this.member.settled(outcomeOf(error), this.record, 0);
     this.reject(error);
+  }
+}
+
+/** What a failed call says about its backend: nothing, for the caller's error or a stall. */
+function outcomeOf(error: Error): 'callerError' | 'stalled' | Error {
+  if (error instanceof InvalidInputError) return 'callerError';
+  return isLoopStall(error) ? 'stalled' : error;
+}
+
+/** `ERROR_EVENTS_PER_WINDOW` events, refilled once per window (or on recovery). */
+class EventBudget {
+  private left = ERROR_EVENTS_PER_WINDOW;
+  private since = Number.NEGATIVE_INFINITY;
+
+  /** One event if any is left; a new window starts only when `mayRefill`. */
+  take(now: number, mayRefill: boolean): boolean {
+    if (mayRefill && now - this.since >= ERROR_EVENT_WINDOW_MS) this.refill(now);
+    if (this.left === 0) return false;
+    this.left--;
+    return true;
+  }
+
+  refill(now: number): void {
+    this.left = ERROR_EVENTS_PER_WINDOW;
+    this.since = now;
   }
 }

@@ -14,6 +14,7 @@ export const GET: OperationSpec<string, Read, unknown> = {
   name: 'get',
   kind: 'read',
   run: (backend, key, control) => backend.get(key, control),
+  key: (key) => key,
   covered: (journal, key) => journal.covers(key),
   answer: (stored, _key, codec) => (stored == null ? undefined : codec.decode(stored)),
   none: () => undefined,
@@ -24,6 +25,7 @@ export const HAS: OperationSpec<string, Read, boolean> = {
   name: 'get',
   kind: 'read',
   run: (backend, key, control) => backend.get(key, control),
+  key: (key) => key,
   covered: (journal, key) => journal.covers(key),
   answer: (stored, _key, codec) => stored != null && codec.holdsEntry(stored),
   none: () => false,
@@ -37,6 +39,7 @@ export const GET_MANY: OperationSpec<
   name: 'getMany',
   kind: 'read',
   run: (backend, keys) => backend.getMany(keys),
+  key: (keys) => (keys.length === 1 ? keys[0] : undefined),
   covered: (journal, keys) => journal.coversAny(keys),
   answer: (stored, _keys, codec) =>
     stored.map((value) => (value == null ? undefined : codec.decode(value))),
@@ -47,6 +50,7 @@ export const SET: OperationSpec<BackendEntry, unknown, void> = {
   name: 'set',
   kind: 'write',
   run: (backend, entry, control) => backend.set(entry.key, entry.value, entry.ttlMs, control),
+  key: (entry) => entry.key,
   covered: (journal, entry) => journal.covers(entry.key),
   writes: (entry, note) => note(entry.key, entry.value, entry.ttlMs),
   answer: () => undefined,
@@ -57,6 +61,7 @@ export const SET_MANY: OperationSpec<readonly BackendEntry[], void, void> = {
   name: 'setMany',
   kind: 'write',
   run: (backend, entries) => backend.setMany(entries),
+  key: (entries) => (entries.length === 1 ? entries[0]!.key : undefined),
   covered: (journal, entries) => entries.some((e) => journal.covers(e.key)),
   writes: (entries, note) => {
     for (const e of entries) note(e.key, e.value, e.ttlMs);
@@ -69,6 +74,7 @@ export const DELETE: OperationSpec<string, boolean, boolean> = {
   name: 'delete',
   kind: 'write',
   run: (backend, key) => backend.delete(key),
+  key: (key) => key,
   covered: (journal, key) => journal.covers(key),
   writes: (key, note) => note(key, undefined, undefined),
   answer: (removed) => removed,
@@ -79,6 +85,7 @@ export const DELETE_MANY: OperationSpec<readonly string[], number, number> = {
   name: 'deleteMany',
   kind: 'write',
   run: (backend, keys) => backend.deleteMany(keys),
+  key: (keys) => (keys.length === 1 ? keys[0] : undefined),
   covered: (journal, keys) => journal.coversAny(keys),
   writes: (keys, note) => {
     for (const key of keys) note(key, undefined, undefined);
