@@ -2,11 +2,14 @@ import type {
   Backend,
   BackendCapabilities,
   BackendEntry,
+  ConditionalEntry,
+  ConditionalWrites,
   StoredValue,
 } from '@resilient-store/core/backend';
 import { BackendUnavailableError, checkTtlMs } from '@resilient-store/core/backend';
 import type { Pool, QueryResult, QueryResultRow } from 'pg';
 import { Availability } from './availability.js';
+import { conditionalParams, markWritten, planConditionalWrites } from './conditional-writes.js';
 import { openPool } from './connection.js';
 import { ExpiryCleanup } from './expiry-cleanup.js';
 import { classifyFailure, describeFailure } from './failures.js';
@@ -24,6 +27,8 @@ import type { TimedQuery } from './timed-query.js';
 /** A PostgreSQL `Backend`, with its pool exposed for diagnostics. */
 export interface PostgresBackend extends Backend {
   readonly availability: Availability;
+  /** Conditional writes for recovery replay: one upsert per batch, over older stamps only. */
+  readonly conditional: ConditionalWrites;
   /** The pg pool. Queries sent on it bypass the backend's checks. */
   readonly pool: Pool;
   /** Runs one expiry cleanup now (as the background timer does); resolves with the rows removed. */
@@ -54,6 +59,9 @@ class PostgresBackendImpl implements PostgresBackend {
   readonly name: string;
   readonly capabilities: BackendCapabilities;
   readonly availability = new Availability();
+  readonly conditional: ConditionalWrites = {
+    setIfOlder: (entries) => this.#setIfOlder(entries),
+  };
   readonly pool: Pool;
   readonly #owned: boolean;
   readonly #settings: PostgresSettings;
@@ -157,6 +165,20 @@ class PostgresBackendImpl implements PostgresBackend {
       values: [rows.map((r) => r.key), rows.map((r) => r.value), rows.map((r) => r.ttl)],
       query_timeout: this.#settings.queryTimeoutMs,
     });
+  }
+
+  async #setIfOlder(entries: readonly ConditionalEntry[]): Promise<boolean[]> {
+    const { statements, answers } = planConditionalWrites(entries, this.name, this.capabilities);
+    // In order: a later statement holds a repeated key's later entries.
+    for (const rows of statements) {
+      const result = await this.#query<{ key: Buffer }>({
+        text: this.#sql.setIfOlder,
+        values: conditionalParams(rows),
+        query_timeout: this.#settings.queryTimeoutMs,
+      });
+      markWritten(rows, result.rows, answers);
+    }
+    return answers;
   }
 
   async delete(key: string): Promise<boolean> {

@@ -1,7 +1,11 @@
 import {
+  encodeTombstone,
+  encodeValue,
   InvalidKeyError,
   InvalidTtlError,
+  jsonSerializer,
   keyBytes,
+  stampAtWall,
   storedByteLength,
   ValueTooLargeError,
 } from '@resilient-store/core';
@@ -181,6 +185,65 @@ describe('schema', () => {
     } finally {
       await single.close();
     }
+  });
+});
+
+describe('conditional writes', () => {
+  const BASE = stampAtWall(1_732_000_000_000);
+  const offer = (key: string, stamp: number, ttlMs?: number) => ({
+    key,
+    value: encodeValue(`v${stamp}`, jsonSerializer, stamp),
+    ttlMs,
+    stamp,
+  });
+  const stampColumn = (key: string) =>
+    withClient(SHARED_POSTGRES_URL, async (client) => {
+      const result = await client.query<{ stamp: string | null }>(
+        `SELECT stamp::text FROM "${mainTable}" WHERE key = $1`,
+        [Buffer.from(key)],
+      );
+      return result.rows[0]?.stamp;
+    });
+
+  it('keeps the stamp in its column, and a plain write clears it so the header counts again', async () => {
+    const key = 'cond:column';
+    expect(await backend.conditional.setIfOlder([offer(key, BASE + 5)])).toEqual([true]);
+    expect(await stampColumn(key)).toBe(String(BASE + 5));
+    await backend.set(key, encodeValue('plain', jsonSerializer, BASE + 2), undefined);
+    expect(await stampColumn(key)).toBeNull();
+    // The plain write's header (BASE + 2) is what a replay compares against now.
+    expect(await backend.conditional.setIfOlder([offer(key, BASE + 3)])).toEqual([true]);
+    expect(await backend.conditional.setIfOlder([offer(key, BASE + 3)])).toEqual([false]);
+    await backend.delete(key);
+  });
+
+  it('writes tombstones in the same statement as values', async () => {
+    const gone = 'cond:tomb:gone';
+    const kept = 'cond:tomb:kept';
+    await backend.set(gone, encodeValue('held', jsonSerializer, BASE), undefined);
+    const written = await backend.conditional.setIfOlder([
+      { key: gone, value: encodeTombstone(BASE + 1), ttlMs: 60_000, stamp: BASE + 1 },
+      offer(kept, BASE + 1),
+    ]);
+    expect(written).toEqual([true, true]);
+    expect(Buffer.from((await backend.get(gone)) as Buffer)).toEqual(
+      Buffer.from(encodeTombstone(BASE + 1)),
+    );
+    await backend.deleteMany([gone, kept]);
+  });
+
+  it('runs concurrent batches over the same keys in opposite orders without a deadlock', async () => {
+    const keys = Array.from({ length: 200 }, (_, i) => `cond:order:${String(i).padStart(3, '0')}`);
+    const batches = Array.from({ length: 8 }, (_, b) => {
+      const entries = keys.map((key) => offer(key, BASE + b));
+      return b % 2 === 0 ? entries : entries.reverse();
+    });
+    const answers = await Promise.all(batches.map((b) => backend.conditional.setIfOlder(b)));
+    expect(answers.every((a) => a.length === keys.length)).toBe(true);
+    for (const value of await backend.getMany(keys)) {
+      expect(String(value)).toBe(String(encodeValue(`v${BASE + 7}`, jsonSerializer, BASE + 7)));
+    }
+    await backend.deleteMany(keys);
   });
 });
 
