@@ -70,7 +70,7 @@ const QUERY_TIMEOUT_MESSAGE = 'Query read timeout';
  *   42501 insufficient_privilege  the role cannot write the table        the backend: statement
  */
 export function classifyFailure(error: unknown): FailureKind {
-  const { code, message } = error as { code?: unknown; message?: unknown };
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
   if (typeof code === 'string') {
     if (SOCKET_CODES.has(code) || code.startsWith('08') || UNREACHABLE_STATES.has(code)) {
       return 'unreachable';

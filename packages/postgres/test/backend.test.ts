@@ -1,4 +1,6 @@
 import {
+  BackendTimeoutError,
+  type CallControl,
   encodeTombstone,
   encodeValue,
   InvalidKeyError,
@@ -298,6 +300,70 @@ describe('expiry cleanup', () => {
       expect(String(await cleaner.get('kept'))).toBe('x');
     } finally {
       await cleaner.close();
+    }
+  });
+});
+
+describe('query deadlines', () => {
+  it('abandons a query past queryTimeoutMs, drops its connection, and keeps serving', async () => {
+    const name = table('deadline');
+    const slow = postgresBackend(
+      { connectionString: SHARED_POSTGRES_URL },
+      // The server would wait far longer: the client deadline is what fires.
+      { table: name, queryTimeoutMs: 200, statementTimeoutMs: 20_000, poolSize: 2 },
+    );
+    const holder = new pg.Client({ connectionString: SHARED_POSTGRES_URL });
+    try {
+      await untilAvailable(slow.availability);
+      await slow.set('locked', 'held', undefined);
+      await holder.connect();
+      await holder.query('BEGIN');
+      await holder.query(`SELECT 1 FROM "${name}" WHERE key = $1 FOR UPDATE`, [
+        Buffer.from('locked'),
+      ]);
+      const clients = slow.pool.totalCount;
+      await expect(slow.set('locked', 'blocked', undefined)).rejects.toBeInstanceOf(
+        BackendTimeoutError,
+      );
+      // Released as broken, as pg's own query timeout does: not handed to the next caller.
+      expect(slow.pool.totalCount).toBe(clients - 1);
+      expect(String(await slow.get('locked'))).toBe('held');
+      await slow.set('free', 'yes', undefined);
+      expect(String(await slow.get('free'))).toBe('yes');
+      expect(slow.availability.isAvailable()).toBe(true);
+    } finally {
+      await holder.query('ROLLBACK').catch(() => {});
+      await holder.end();
+      await slow.close();
+    }
+  });
+
+  it("settles at once when the store gives up through the call's abort", async () => {
+    const name = table('abort');
+    const held = postgresBackend(
+      { connectionString: SHARED_POSTGRES_URL },
+      { table: name, statementTimeoutMs: 20_000, queryTimeoutMs: 20_000 },
+    );
+    const holder = new pg.Client({ connectionString: SHARED_POSTGRES_URL });
+    try {
+      await untilAvailable(held.availability);
+      await held.set('locked', 'held', undefined);
+      await holder.connect();
+      await holder.query('BEGIN');
+      await holder.query(`SELECT 1 FROM "${name}" WHERE key = $1 FOR UPDATE`, [
+        Buffer.from('locked'),
+      ]);
+      const control: CallControl = { abort: undefined };
+      const blocked = held.set('locked', 'blocked', undefined, control);
+      expect(control.abort).toBeTypeOf('function');
+      const reason = new BackendTimeoutError('postgres', 1);
+      control.abort?.(reason);
+      await expect(blocked).rejects.toBe(reason);
+    } finally {
+      await holder.query('ROLLBACK').catch(() => {});
+      await holder.end();
+      // close() waits for the abandoned write, which runs on once the lock is gone.
+      await held.close();
     }
   });
 });
