@@ -15,8 +15,9 @@ export interface PoolHandle {
 }
 
 /**
- * Opens (or adopts) the pool. A pool the backend creates gets its timeouts: the
- * client-side query timeout, the server-side `statement_timeout` (sent when each
+ * Opens (or adopts) the pool. A pool the backend creates gets its timeouts (the
+ * client-side query deadline is the backend's own, query-runner.ts): the
+ * server-side `statement_timeout` (sent when each
  * connection starts, so it costs no round trip), the connection timeout (which also
  * bounds the wait for a free connection) and its size. Settings in `poolConfig` win.
  * Nothing connects yet: pg opens connections on the first query.
@@ -59,7 +60,6 @@ export function openPool(connection: PostgresConnection, settings: PostgresSetti
     connectionTimeoutMillis: settings.connectionTimeoutMs,
     idleTimeoutMillis: IDLE_TIMEOUT_MS,
     statement_timeout: settings.statementTimeoutMs,
-    query_timeout: settings.queryTimeoutMs,
     application_name: settings.applicationName,
     // Lets the kernel notice a peer that vanished without a FIN (a cut network).
     keepAlive: true,

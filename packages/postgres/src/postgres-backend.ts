@@ -2,11 +2,15 @@ import type {
   Backend,
   BackendCapabilities,
   BackendEntry,
+  CallControl,
+  ConditionalEntry,
+  ConditionalWrites,
   StoredValue,
 } from '@resilient-store/core/backend';
 import { BackendUnavailableError, checkTtlMs } from '@resilient-store/core/backend';
-import type { Pool, QueryResult, QueryResultRow } from 'pg';
+import type { Pool, QueryConfig, QueryResult } from 'pg';
 import { Availability } from './availability.js';
+import { conditionalParams, markWritten, planConditionalWrites } from './conditional-writes.js';
 import { openPool } from './connection.js';
 import { ExpiryCleanup } from './expiry-cleanup.js';
 import { classifyFailure, describeFailure } from './failures.js';
@@ -16,14 +20,16 @@ import {
   type PostgresBackendOptions,
   type PostgresConnection,
 } from './options.js';
+import { QueryRunner } from './query-runner.js';
 import { ensureTable } from './schema.js';
 import { type PostgresSettings, resolveSettings } from './settings.js';
 import { buildStatements, regclassName, type Statements } from './statements.js';
-import type { TimedQuery } from './timed-query.js';
 
 /** A PostgreSQL `Backend`, with its pool exposed for diagnostics. */
 export interface PostgresBackend extends Backend {
   readonly availability: Availability;
+  /** Conditional writes for recovery replay: one upsert per batch, over older stamps only. */
+  readonly conditional: ConditionalWrites;
   /** The pg pool. Queries sent on it bypass the backend's checks. */
   readonly pool: Pool;
   /** Runs one expiry cleanup now (as the background timer does); resolves with the rows removed. */
@@ -54,11 +60,15 @@ class PostgresBackendImpl implements PostgresBackend {
   readonly name: string;
   readonly capabilities: BackendCapabilities;
   readonly availability = new Availability();
+  readonly conditional: ConditionalWrites = {
+    setIfOlder: (entries) => this.#setIfOlder(entries),
+  };
   readonly pool: Pool;
   readonly #owned: boolean;
   readonly #settings: PostgresSettings;
   readonly #sql: Statements;
   readonly #cleanup: ExpiryCleanup;
+  readonly #runner: QueryRunner;
   #state: State = 'starting';
   /** The setup in progress (first start, or a probe); never rejects. */
   #setup: Promise<void> | undefined;
@@ -73,6 +83,12 @@ class PostgresBackendImpl implements PostgresBackend {
     this.#owned = owned;
     this.#settings = settings;
     this.#sql = buildStatements(settings.schema, settings.table);
+    this.#runner = new QueryRunner({
+      pool,
+      backend: settings.name,
+      timeoutMs: settings.queryTimeoutMs,
+      failure: this.#failure,
+    });
     this.capabilities = Object.freeze({
       shared: true,
       // An UNLOGGED table is emptied when PostgreSQL recovers from a crash.
@@ -91,36 +107,35 @@ class PostgresBackendImpl implements PostgresBackend {
     this.#runSetup();
   }
 
-  get(key: string): Promise<Buffer | undefined> {
-    let config: TimedQuery;
+  get(key: string, control?: CallControl): Promise<Buffer | undefined> {
+    let config: QueryConfig;
     try {
-      config = {
-        name: this.#sql.names.get,
-        text: this.#sql.get,
-        values: [keyParam(key)],
-        query_timeout: this.#settings.queryTimeoutMs,
-      };
+      config = { name: this.#sql.names.get, text: this.#sql.get, values: [keyParam(key)] };
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#query<{ value: Buffer }>(config).then(firstValue);
+    return this.#query(config, firstValue, control);
   }
 
   async getMany(keys: readonly string[]): Promise<Array<Buffer | undefined>> {
     const params = keys.map(keyParam);
     if (params.length === 0) return [];
-    const result = await this.#query<{ i: number; value: Buffer }>({
-      text: this.#sql.getMany,
-      values: [params],
-      query_timeout: this.#settings.queryTimeoutMs,
-    });
+    const rows = await this.#query<Array<{ i: number; value: Buffer }>>(
+      { text: this.#sql.getMany, values: [params] },
+      allRows,
+    );
     const values = new Array<Buffer | undefined>(keys.length).fill(undefined);
-    for (const row of result.rows) values[row.i - 1] = row.value;
+    for (const row of rows) values[row.i - 1] = row.value;
     return values;
   }
 
-  set(key: string, value: StoredValue, ttlMs: number | undefined): Promise<unknown> {
-    let config: TimedQuery;
+  set(
+    key: string,
+    value: StoredValue,
+    ttlMs: number | undefined,
+    control?: CallControl,
+  ): Promise<unknown> {
+    let config: QueryConfig;
     try {
       const keyBytes = keyParam(key);
       checkTtlMs(ttlMs);
@@ -132,12 +147,11 @@ class PostgresBackendImpl implements PostgresBackend {
           valueParam(value, this.name, this.#settings.maxValueBytes),
           ttlMs ?? null,
         ],
-        query_timeout: this.#settings.queryTimeoutMs,
       };
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#query(config);
+    return this.#query(config, wholeResult, control);
   }
 
   async setMany(entries: readonly BackendEntry[]): Promise<void> {
@@ -152,33 +166,45 @@ class PostgresBackendImpl implements PostgresBackend {
     }
     if (byKey.size === 0) return;
     const rows = [...byKey.values()];
-    await this.#query({
-      text: this.#sql.setMany,
-      values: [rows.map((r) => r.key), rows.map((r) => r.value), rows.map((r) => r.ttl)],
-      query_timeout: this.#settings.queryTimeoutMs,
-    });
+    await this.#query(
+      {
+        text: this.#sql.setMany,
+        values: [rows.map((r) => r.key), rows.map((r) => r.value), rows.map((r) => r.ttl)],
+      },
+      wholeResult,
+    );
+  }
+
+  async #setIfOlder(entries: readonly ConditionalEntry[]): Promise<boolean[]> {
+    const { statements, answers } = planConditionalWrites(entries, this.name, this.capabilities);
+    // In order: a later statement holds a repeated key's later entries.
+    for (const rows of statements) {
+      const written = await this.#query<Array<{ key: Buffer }>>(
+        { text: this.#sql.setIfOlder, values: conditionalParams(rows) },
+        allRows,
+      );
+      markWritten(rows, written, answers);
+    }
+    return answers;
   }
 
   async delete(key: string): Promise<boolean> {
-    const result = await this.#query<{ live: boolean }>({
-      name: this.#sql.names.delete,
-      text: this.#sql.delete,
-      values: [keyParam(key)],
-      query_timeout: this.#settings.queryTimeoutMs,
-    });
-    return result.rows[0]?.live === true;
+    const rows = await this.#query<Array<{ live: boolean }>>(
+      { name: this.#sql.names.delete, text: this.#sql.delete, values: [keyParam(key)] },
+      allRows,
+    );
+    return rows[0]?.live === true;
   }
 
   async deleteMany(keys: readonly string[]): Promise<number> {
     const params = keys.map(keyParam);
     if (params.length === 0) return 0;
-    const result = await this.#query<{ live: boolean }>({
-      text: this.#sql.deleteMany,
-      values: [params],
-      query_timeout: this.#settings.queryTimeoutMs,
-    });
+    const rows = await this.#query<Array<{ live: boolean }>>(
+      { text: this.#sql.deleteMany, values: [params] },
+      allRows,
+    );
     // An expired row that was still there is removed but was no longer an entry.
-    return result.rows.filter((row) => row.live).length;
+    return rows.filter((row) => row.live).length;
   }
 
   async clear(prefix: string): Promise<void> {
@@ -186,12 +212,11 @@ class PostgresBackendImpl implements PostgresBackend {
     const upper = prefixUpperBound(lower);
     // Batches, so no statement runs into the statement timeout on a large prefix.
     for (;;) {
-      const result = await this.#query({
-        text: this.#sql.clearBatch,
-        values: [lower, upper, CLEAR_BATCH_ROWS],
-        query_timeout: this.#settings.queryTimeoutMs,
-      });
-      if ((result.rowCount ?? 0) < CLEAR_BATCH_ROWS) return;
+      const removed = await this.#query(
+        { text: this.#sql.clearBatch, values: [lower, upper, CLEAR_BATCH_ROWS] },
+        rowCount,
+      );
+      if (removed < CLEAR_BATCH_ROWS) return;
     }
   }
 
@@ -203,7 +228,7 @@ class PostgresBackendImpl implements PostgresBackend {
       if (!this.availability.isAvailable()) throw this.#unavailable();
       return;
     }
-    await this.#query({ text: 'SELECT 1', query_timeout: this.#settings.queryTimeoutMs });
+    await this.#query({ text: 'SELECT 1' }, wholeResult);
   }
 
   cleanupExpired(): Promise<number> {
@@ -228,31 +253,34 @@ class PostgresBackendImpl implements PostgresBackend {
     } else {
       this.pool.off('error', this.#onIdleError);
     }
+    this.#runner.stop();
   }
 
   /**
    * Sends a query once the backend may: at once while up; after the first setup while
    * starting; never while down or closed (rejects at once, without waiting for a
-   * timeout). A failure that says PostgreSQL or the table is gone turns the backend
-   * unavailable.
+   * timeout). Resolves with `pick(result)`. A failure that says PostgreSQL or the table
+   * is gone turns the backend unavailable (`#failure`).
    */
-  #query<R extends QueryResultRow>(config: TimedQuery): Promise<QueryResult<R>> {
-    let sent: Promise<QueryResult<R>>;
-    if (this.#state === 'up') {
-      sent = this.pool.query<R>(config);
-    } else if (this.#state === 'starting' && this.#setup !== undefined) {
-      sent = this.#setup.then(() => {
+  #query<T>(
+    config: QueryConfig,
+    pick: (result: QueryResult) => T,
+    control?: CallControl,
+  ): Promise<T> {
+    if (this.#state === 'up') return this.#runner.run(config, pick, control);
+    if (this.#state === 'starting' && this.#setup !== undefined) {
+      // No abort to offer while connecting: the store bounds the wait itself.
+      return this.#setup.then(() => {
         if (this.#state !== 'up') throw this.#unavailable();
-        return this.pool.query<R>(config);
+        return this.#runner.run(config, pick);
       });
-    } else {
-      return Promise.reject(this.#unavailable());
     }
-    return sent.catch(this.#onFailure);
+    return Promise.reject(this.#unavailable());
   }
 
-  readonly #onFailure = (error: unknown): never => {
-    if (error instanceof BackendUnavailableError) throw error;
+  /** The caller's error for one pg reported; turns the backend down when it says so. */
+  readonly #failure = (error: unknown): Error => {
+    if (error instanceof BackendUnavailableError) return error;
     const kind = classifyFailure(error);
     if (kind === 'unreachable') this.#markDown(describeFailure(error, this.name, 0));
     if (kind === 'missing-table') {
@@ -261,7 +289,7 @@ class PostgresBackendImpl implements PostgresBackend {
         new Error(`table ${table} is missing: ${describeFailure(error, this.name, 0).message}`),
       );
     }
-    throw describeFailure(error, this.name, this.#settings.queryTimeoutMs);
+    return describeFailure(error, this.name, this.#settings.queryTimeoutMs);
   };
 
   readonly #onIdleError = (): void => {
@@ -269,7 +297,7 @@ class PostgresBackendImpl implements PostgresBackend {
     // One idle connection dropped: maybe the server is gone, maybe only that session
     // (an idle timeout). Ask once; an unreachable server turns the backend down.
     this.#checking = true;
-    this.#query({ text: 'SELECT 1', query_timeout: this.#settings.queryTimeoutMs })
+    this.#query({ text: 'SELECT 1' }, wholeResult)
       .catch(() => {})
       .finally(() => {
         this.#checking = false;
@@ -329,15 +357,27 @@ class PostgresBackendImpl implements PostgresBackend {
   }
 
   async #cleanupBatch(): Promise<number> {
-    const result = await this.#query({
-      text: this.#sql.cleanupBatch,
-      values: [this.#settings.cleanupBatchSize],
-      query_timeout: this.#settings.queryTimeoutMs,
-    });
-    return result.rowCount ?? 0;
+    return this.#query(
+      { text: this.#sql.cleanupBatch, values: [this.#settings.cleanupBatchSize] },
+      rowCount,
+    );
   }
 }
 
-function firstValue(result: QueryResult<{ value: Buffer }>): Buffer | undefined {
-  return result.rows.length === 0 ? undefined : result.rows[0]?.value;
+// What a query resolves with, picked without a further promise.
+
+function firstValue(result: QueryResult): Buffer | undefined {
+  return result.rows.length === 0 ? undefined : (result.rows[0] as { value: Buffer }).value;
+}
+
+function allRows<R>(result: QueryResult): R {
+  return result.rows as R;
+}
+
+function wholeResult(result: QueryResult): QueryResult {
+  return result;
+}
+
+function rowCount(result: QueryResult): number {
+  return result.rowCount ?? 0;
 }

@@ -20,6 +20,12 @@ export async function ensureTable(
 ): Promise<void> {
   const table = regclassName(settings.schema, settings.table);
   const client = await pool.connect();
+  // Every step bounded like any of the backend's queries: a server that stops answering
+  // mid-setup fails the setup (the backend stays unavailable and probes) instead of hanging it.
+  const run = (text: string) => {
+    const query: TimedQuery = { text, query_timeout: settings.queryTimeoutMs };
+    return client.query(query);
+  };
   let failed: unknown;
   try {
     const exists: TimedQuery = {
@@ -32,17 +38,17 @@ export async function ensureTable(
     if (!settings.createTable) {
       throw new Error(`table ${table} does not exist and createTable is false`);
     }
-    await client.query('BEGIN');
+    await run('BEGIN');
     try {
       // Waiting for another instance's creation is expected here: allow the connection timeout.
-      await client.query(`SET LOCAL statement_timeout = ${settings.connectionTimeoutMs}`);
-      await client.query(`SELECT pg_advisory_xact_lock(${statements.lockKey})`);
-      if (settings.schema !== 'public') await client.query(statements.createSchema);
-      await client.query(statements.createTable(settings.unlogged));
-      await client.query(statements.createIndex);
-      await client.query('COMMIT');
+      await run(`SET LOCAL statement_timeout = ${settings.connectionTimeoutMs}`);
+      await run(`SELECT pg_advisory_xact_lock(${statements.lockKey})`);
+      if (settings.schema !== 'public') await run(statements.createSchema);
+      await run(statements.createTable(settings.unlogged));
+      await run(statements.createIndex);
+      await run('COMMIT');
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
+      await run('ROLLBACK').catch(() => {});
       if (!LOST_CREATE_RACE.has((error as { code?: string }).code ?? '')) throw error;
     }
   } catch (error) {

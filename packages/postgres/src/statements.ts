@@ -19,6 +19,12 @@ export interface Statements {
   readonly setMany: string;
   readonly delete: string;
   readonly deleteMany: string;
+  /**
+   * Conditional upsert over `unnest($1 keys, $2 values, $3 ttls, $4 stamps)` (keys
+   * distinct): writes a row only over an absent or expired one, or one whose stamp is
+   * lower; returns the keys it wrote.
+   */
+  readonly setIfOlder: string;
   /** Deletes up to $3 rows (live or expired) in [$1, $2); $2 NULL means no upper bound. */
   readonly clearBatch: string;
   /** Deletes up to $1 expired rows, skipping rows another session holds. */
@@ -39,6 +45,44 @@ const expiry = (param: string) =>
 const UPSERT_TAIL =
   'ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at, stamp = EXCLUDED.stamp';
 
+/** The largest stamp (2^53 - 1): a header above it is not one the store wrote. */
+const MAX_STAMP = '9007199254740991';
+
+/**
+ * SQL for the stamp in the envelope header of the bytea `v`, or NULL when `v` is not
+ * an envelope the store wrote — the same answers as core's `stampOf` (storage-format.md):
+ *
+ *   text v2    0x03 + 16 decimal digits (the stamp), then at least one byte
+ *   text v1    0x02 + 13 decimal digits (ms; the stamp is ms × 1000), then at least one byte
+ *   binary v2  0xa2, kind 0|1|2 (2: tombstone), 8-byte big-endian stamp
+ *   binary v1  0xa1, kind 0|1, 8-byte big-endian ms (the stamp is ms × 1000)
+ *
+ * Nested CASEs, not AND: SQL does not promise to evaluate AND's operands in order, and
+ * `get_byte` and the casts must only see bytes already known to fit.
+ */
+function headerStamp(v: string): string {
+  const bounded = (number: string) =>
+    `CASE WHEN ${number} BETWEEN 0 AND ${MAX_STAMP} THEN (${number})::bigint END`;
+  // `scale`: 1000 for a version-1 header (ms), 1 for a stamp.
+  const decimal = (count: number, scale: number) => {
+    const field = `encode(substring(${v} from 2 for ${count}), 'escape')`;
+    return (
+      `CASE WHEN length(${v}) > ${count + 1} AND ${field} ~ '^[0-9]{${count}}$' ` +
+      `THEN ${bounded(`${field}::numeric * ${scale}`)} END`
+    );
+  };
+  const word = `('x' || encode(substring(${v} from 3 for 8), 'hex'))::bit(64)::bigint::numeric`;
+  return (
+    `CASE WHEN length(${v}) = 0 THEN NULL ` +
+    `WHEN get_byte(${v}, 0) = 3 THEN ${decimal(16, 1)} ` +
+    `WHEN get_byte(${v}, 0) = 2 THEN ${decimal(13, 1000)} ` +
+    `WHEN length(${v}) < 10 THEN NULL ` +
+    `WHEN get_byte(${v}, 0) = 162 AND get_byte(${v}, 1) <= 2 THEN ${bounded(word)} ` +
+    `WHEN get_byte(${v}, 0) = 161 AND get_byte(${v}, 1) <= 1 THEN ${bounded(`${word} * 1000`)} ` +
+    'END'
+  );
+}
+
 export function buildStatements(schema: string, table: string): Statements {
   const qualified = `${quoteIdentifier(schema)}.${quoteIdentifier(table)}`;
   const id = createHash('sha1').update(qualified).digest('hex').slice(0, 12);
@@ -57,6 +101,17 @@ export function buildStatements(schema: string, table: string): Statements {
       `INSERT INTO ${qualified} (key, value, expires_at, stamp) ` +
       `SELECT u.k, u.v, ${expiry('u.ttl')}, NULL FROM unnest($1::bytea[], $2::bytea[], $3::bigint[]) AS u(k, v, ttl) ` +
       UPSERT_TAIL,
+    // A row written by a conditional write carries its stamp in the column; one written
+    // by set or setMany (NULL) has it in its envelope header; bytes the store did not
+    // write have none and count as older (-1). Row lock and check are one step: ON
+    // CONFLICT locks the held row and evaluates the WHERE on its latest version.
+    setIfOlder:
+      `INSERT INTO ${qualified} AS t (key, value, expires_at, stamp) ` +
+      `SELECT u.k, u.v, ${expiry('u.ttl')}, u.s FROM unnest($1::bytea[], $2::bytea[], $3::bigint[], $4::bigint[]) AS u(k, v, ttl, s) ` +
+      'ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at, stamp = EXCLUDED.stamp ' +
+      'WHERE (t.expires_at IS NOT NULL AND t.expires_at <= now()) ' +
+      `OR coalesce(t.stamp, ${headerStamp('t.value')}, -1) < EXCLUDED.stamp ` +
+      'RETURNING t.key',
     delete: `DELETE FROM ${qualified} WHERE key = $1 RETURNING ${LIVE} AS live`,
     deleteMany: `DELETE FROM ${qualified} WHERE key = ANY($1::bytea[]) RETURNING ${LIVE} AS live`,
     clearBatch:

@@ -1,7 +1,13 @@
 import {
+  BackendTimeoutError,
+  type CallControl,
+  encodeTombstone,
+  encodeValue,
   InvalidKeyError,
   InvalidTtlError,
+  jsonSerializer,
   keyBytes,
+  stampAtWall,
   storedByteLength,
   ValueTooLargeError,
 } from '@resilient-store/core';
@@ -184,6 +190,65 @@ describe('schema', () => {
   });
 });
 
+describe('conditional writes', () => {
+  const BASE = stampAtWall(1_732_000_000_000);
+  const offer = (key: string, stamp: number, ttlMs?: number) => ({
+    key,
+    value: encodeValue(`v${stamp}`, jsonSerializer, stamp),
+    ttlMs,
+    stamp,
+  });
+  const stampColumn = (key: string) =>
+    withClient(SHARED_POSTGRES_URL, async (client) => {
+      const result = await client.query<{ stamp: string | null }>(
+        `SELECT stamp::text FROM "${mainTable}" WHERE key = $1`,
+        [Buffer.from(key)],
+      );
+      return result.rows[0]?.stamp;
+    });
+
+  it('keeps the stamp in its column, and a plain write clears it so the header counts again', async () => {
+    const key = 'cond:column';
+    expect(await backend.conditional.setIfOlder([offer(key, BASE + 5)])).toEqual([true]);
+    expect(await stampColumn(key)).toBe(String(BASE + 5));
+    await backend.set(key, encodeValue('plain', jsonSerializer, BASE + 2), undefined);
+    expect(await stampColumn(key)).toBeNull();
+    // The plain write's header (BASE + 2) is what a replay compares against now.
+    expect(await backend.conditional.setIfOlder([offer(key, BASE + 3)])).toEqual([true]);
+    expect(await backend.conditional.setIfOlder([offer(key, BASE + 3)])).toEqual([false]);
+    await backend.delete(key);
+  });
+
+  it('writes tombstones in the same statement as values', async () => {
+    const gone = 'cond:tomb:gone';
+    const kept = 'cond:tomb:kept';
+    await backend.set(gone, encodeValue('held', jsonSerializer, BASE), undefined);
+    const written = await backend.conditional.setIfOlder([
+      { key: gone, value: encodeTombstone(BASE + 1), ttlMs: 60_000, stamp: BASE + 1 },
+      offer(kept, BASE + 1),
+    ]);
+    expect(written).toEqual([true, true]);
+    expect(Buffer.from((await backend.get(gone)) as Buffer)).toEqual(
+      Buffer.from(encodeTombstone(BASE + 1)),
+    );
+    await backend.deleteMany([gone, kept]);
+  });
+
+  it('runs concurrent batches over the same keys in opposite orders without a deadlock', async () => {
+    const keys = Array.from({ length: 200 }, (_, i) => `cond:order:${String(i).padStart(3, '0')}`);
+    const batches = Array.from({ length: 8 }, (_, b) => {
+      const entries = keys.map((key) => offer(key, BASE + b));
+      return b % 2 === 0 ? entries : entries.reverse();
+    });
+    const answers = await Promise.all(batches.map((b) => backend.conditional.setIfOlder(b)));
+    expect(answers.every((a) => a.length === keys.length)).toBe(true);
+    for (const value of await backend.getMany(keys)) {
+      expect(String(value)).toBe(String(encodeValue(`v${BASE + 7}`, jsonSerializer, BASE + 7)));
+    }
+    await backend.deleteMany(keys);
+  });
+});
+
 describe('expiry cleanup', () => {
   it('removes expired rows in bounded batches and leaves live ones', async () => {
     const name = table('cleanup');
@@ -235,6 +300,70 @@ describe('expiry cleanup', () => {
       expect(String(await cleaner.get('kept'))).toBe('x');
     } finally {
       await cleaner.close();
+    }
+  });
+});
+
+describe('query deadlines', () => {
+  it('abandons a query past queryTimeoutMs, drops its connection, and keeps serving', async () => {
+    const name = table('deadline');
+    const slow = postgresBackend(
+      { connectionString: SHARED_POSTGRES_URL },
+      // The server would wait far longer: the client deadline is what fires.
+      { table: name, queryTimeoutMs: 200, statementTimeoutMs: 20_000, poolSize: 2 },
+    );
+    const holder = new pg.Client({ connectionString: SHARED_POSTGRES_URL });
+    try {
+      await untilAvailable(slow.availability);
+      await slow.set('locked', 'held', undefined);
+      await holder.connect();
+      await holder.query('BEGIN');
+      await holder.query(`SELECT 1 FROM "${name}" WHERE key = $1 FOR UPDATE`, [
+        Buffer.from('locked'),
+      ]);
+      const clients = slow.pool.totalCount;
+      await expect(slow.set('locked', 'blocked', undefined)).rejects.toBeInstanceOf(
+        BackendTimeoutError,
+      );
+      // Released as broken, as pg's own query timeout does: not handed to the next caller.
+      expect(slow.pool.totalCount).toBe(clients - 1);
+      expect(String(await slow.get('locked'))).toBe('held');
+      await slow.set('free', 'yes', undefined);
+      expect(String(await slow.get('free'))).toBe('yes');
+      expect(slow.availability.isAvailable()).toBe(true);
+    } finally {
+      await holder.query('ROLLBACK').catch(() => {});
+      await holder.end();
+      await slow.close();
+    }
+  });
+
+  it("settles at once when the store gives up through the call's abort", async () => {
+    const name = table('abort');
+    const held = postgresBackend(
+      { connectionString: SHARED_POSTGRES_URL },
+      { table: name, statementTimeoutMs: 20_000, queryTimeoutMs: 20_000 },
+    );
+    const holder = new pg.Client({ connectionString: SHARED_POSTGRES_URL });
+    try {
+      await untilAvailable(held.availability);
+      await held.set('locked', 'held', undefined);
+      await holder.connect();
+      await holder.query('BEGIN');
+      await holder.query(`SELECT 1 FROM "${name}" WHERE key = $1 FOR UPDATE`, [
+        Buffer.from('locked'),
+      ]);
+      const control: CallControl = { abort: undefined };
+      const blocked = held.set('locked', 'blocked', undefined, control);
+      expect(control.abort).toBeTypeOf('function');
+      const reason = new BackendTimeoutError('postgres', 1);
+      control.abort?.(reason);
+      await expect(blocked).rejects.toBe(reason);
+    } finally {
+      await holder.query('ROLLBACK').catch(() => {});
+      await holder.end();
+      // close() waits for the abandoned write, which runs on once the lock is gone.
+      await held.close();
     }
   });
 });

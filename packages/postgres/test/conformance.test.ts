@@ -23,10 +23,13 @@ async function connected(options: Parameters<typeof postgresBackend>[1] = {}) {
   return backend;
 }
 
-describeBackendConformance('postgres', () => connected(), { ttlResolutionMs: 1 });
+describeBackendConformance('postgres', () => connected(), {
+  ttlResolutionMs: 1,
+  conditionalWrites: true,
+});
 
 describeBackendConformance(
   'postgres, UNLOGGED table in its own schema',
   () => connected({ schema: 'cache', table: 'Entries', unlogged: true }),
-  { ttlResolutionMs: 1 },
+  { ttlResolutionMs: 1, conditionalWrites: true },
 );
