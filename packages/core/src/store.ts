@@ -25,16 +25,28 @@ import {
   resolveSettings,
 } from './options.js';
 import { HybridClock } from './recovery/hlc.js';
+import { TOMBSTONE_TTL_MS } from './recovery/options.js';
 import { Recovery } from './recovery/recovery.js';
 import { type OperationSpec, Router } from './routing/call.js';
 import { DeadlineQueue } from './routing/deadline.js';
 import { type Fits, Limits } from './routing/limits.js';
 import { LoopMonitor } from './routing/loop-monitor.js';
 import { Member } from './routing/member.js';
-import { DELETE, DELETE_MANY, GET, GET_MANY, HAS, SET, SET_MANY } from './routing/operations.js';
+import {
+  DELETE,
+  DELETE_MANY,
+  type DeleteSpecs,
+  deletesLeavingTombstones,
+  GET,
+  GET_MANY,
+  HAS,
+  SET,
+  SET_MANY,
+} from './routing/operations.js';
 import { OutageReporter } from './routing/outage-reporter.js';
 import { type FlightState, SingleFlight } from './routing/single-flight.js';
 import { ValueCodec } from './values/codec.js';
+import { encodeTombstone } from './values/envelope.js';
 import { namespacedKey } from './values/keys.js';
 import { applyJitter, parseTtl, type Ttl } from './values/ttl.js';
 
@@ -84,6 +96,8 @@ export class ResilientStore {
   private readonly limits: Limits;
   private readonly codec: ValueCodec;
   private readonly recovery: Recovery;
+  /** With recovery on, a delete on a shared backend leaves a tombstone (see `deletesLeavingTombstones`). */
+  private readonly deletes: DeleteSpecs;
   private readonly deadlines = new DeadlineQueue();
   private readonly events = new StoreEmitter();
   private readonly flights = new SingleFlight();
@@ -137,6 +151,9 @@ export class ResilientStore {
       options: settings.recovery,
     });
     this.recovery = recovery;
+    this.deletes = settings.recovery.journal
+      ? deletesLeavingTombstones(() => encodeTombstone(clock.now()), TOMBSTONE_TTL_MS)
+      : { one: DELETE, many: DELETE_MANY };
     this.events.on('recovered', ({ backend }) => recovery.onRecovered(backend));
     this.router = new Router({
       members: this.members,
@@ -228,7 +245,7 @@ export class ResilientStore {
   async delete(key: string): Promise<boolean> {
     const full = this.key(key);
     this.flights.detach(full);
-    return this.execute(DELETE, full, this.limits.key(full));
+    return this.execute(this.deletes.one, full, this.limits.key(full));
   }
 
   async deleteMany(keys: readonly string[]): Promise<number> {
@@ -236,7 +253,7 @@ export class ResilientStore {
     if (keys.length === 0) return 0;
     const full = keys.map((k) => this.key(k));
     for (const key of full) this.flights.detach(key);
-    return this.execute(DELETE_MANY, full, this.limits.keys(full));
+    return this.execute(this.deletes.many, full, this.limits.keys(full));
   }
 
   /**

@@ -5,7 +5,7 @@ import { fitsBackend } from '../kit/keys.js';
 import type { Logger } from '../logger.js';
 import type { NoteWrite, OperationSpec } from '../routing/call.js';
 import type { Member } from '../routing/member.js';
-import { stampOf } from '../values/envelope.js';
+import { encodeTombstone, stampOf } from '../values/envelope.js';
 import type { HybridClock } from './hlc.js';
 import { Journal } from './journal.js';
 import {
@@ -14,7 +14,7 @@ import {
   type ResolvedRecoveryOptions,
   TOMBSTONE_TTL_MS,
 } from './options.js';
-import { type ReplayReport, type ReplayTarget, replayJournal } from './replay.js';
+import { type AppliedKey, type ReplayReport, type ReplayTarget, replayJournal } from './replay.js';
 
 export interface RecoveryHost {
   readonly members: readonly Member[];
@@ -148,7 +148,7 @@ export class Recovery {
     state.again = false;
     const { options } = this.host;
     try {
-      const applied: string[] = [];
+      const applied: AppliedKey[] = [];
       const report = await replayJournal({
         journal: member.journal,
         target: this.boundedTarget(member),
@@ -158,7 +158,9 @@ export class Recovery {
         onOverflow: options.onOverflow,
         tombstoneTtlMs: TOMBSTONE_TTL_MS,
         batchSize: REPLAY_BATCH_KEYS,
-        onApplied: (keys) => applied.push(...keys),
+        onApplied: (keys) => {
+          for (const key of keys) applied.push(key);
+        },
       });
       if (this.closed) return;
       this.report(member, report);
@@ -219,19 +221,19 @@ export class Recovery {
    */
   private async removeCopiesBelow(
     target: Member,
-    applied: readonly string[],
+    applied: readonly AppliedKey[],
     report: ReplayReport,
   ): Promise<void> {
     const below = this.host.members.slice(this.host.members.indexOf(target) + 1);
     // A key journaled again meanwhile lives in the fallback only.
-    const settled = applied.filter((key) => !target.journal.covers(key));
+    const settled = applied.filter(({ key }) => !target.journal.covers(key));
     for (const member of below) {
       if (!member.usable) continue;
       try {
-        const keys = settled.filter((key) =>
+        const fitting = settled.filter(({ key }) =>
           fitsBackend(key, member.backend.capabilities.maxKeyBytes),
         );
-        if (keys.length > 0) await member.call((b) => b.deleteMany(keys), replayBudget(member));
+        if (fitting.length > 0) await this.removeCopies(member, fitting);
         if (
           (report.clearedNamespace || report.acceptedStale) &&
           !member.backend.capabilities.shared
@@ -246,6 +248,34 @@ export class Recovery {
         });
       }
     }
+  }
+
+  /**
+   * A private fallback holds only this process's copies: deleted. A shared one
+   * (Memcached, PostgreSQL) may hold another process's newer write of the key,
+   * which that process has yet to replay from it: only copies no newer than the
+   * write replayed here are replaced, by a tombstone one tick above its stamp
+   * (a conditional write replaces only a lower stamp). A shared fallback without
+   * conditional writes cannot tell the copies apart, so nothing is removed there:
+   * deleting could lose another process's acknowledged write, while a copy left
+   * is only served in a later outage until it expires or is written again.
+   */
+  private async removeCopies(member: Member, applied: readonly AppliedKey[]): Promise<void> {
+    const budget = replayBudget(member);
+    if (!member.backend.capabilities.shared) {
+      const keys = applied.map(({ key }) => key);
+      await member.call((b) => b.deleteMany(keys), budget);
+      return;
+    }
+    const conditional = member.backend.conditional;
+    if (conditional === undefined) return;
+    const entries = applied.map(({ key, stamp }) => ({
+      key,
+      value: encodeTombstone(stamp + 1),
+      ttlMs: TOMBSTONE_TTL_MS,
+      stamp: stamp + 1,
+    }));
+    await member.call(() => conditional.setIfOlder(entries), budget);
   }
 
   private report(member: Member, report: ReplayReport): void {

@@ -31,8 +31,17 @@ export interface ReplayOptions {
   readonly batchSize: number;
   /** Wall clock (ms), injectable for tests. */
   readonly now?: () => number;
-  /** Called with the keys of each applied batch (they left the journal, or a newer write replaced them). */
-  readonly onApplied?: (keys: readonly string[]) => void;
+  /**
+   * Called with each applied batch (its keys left the journal, or a newer write
+   * replaced them): every key with the stamp of the journaled write replayed.
+   */
+  readonly onApplied?: (applied: readonly AppliedKey[]) => void;
+}
+
+/** A key whose journaled write was replayed, and that write's stamp. */
+export interface AppliedKey {
+  readonly key: string;
+  readonly stamp: number;
 }
 
 export interface ReplayReport {
@@ -189,7 +198,7 @@ async function replayBatch(
     if (!written[i]) report.skipped++;
     else if (planned.deletes) report.deleted++;
   });
-  options.onApplied?.(keys);
+  options.onApplied?.(plan.map((planned) => ({ key: planned.key, stamp: planned.entry.stamp })));
 }
 
 /**

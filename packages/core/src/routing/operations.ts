@@ -1,4 +1,5 @@
-import type { BackendEntry, StoredValue } from '../backend.js';
+import type { Backend, BackendEntry, StoredValue } from '../backend.js';
+import { isTombstone } from '../values/envelope.js';
 import type { OperationSpec } from './call.js';
 
 /**
@@ -93,3 +94,71 @@ export const DELETE_MANY: OperationSpec<readonly string[], number, number> = {
   answer: (removed) => removed,
   none: () => 0,
 };
+
+/** The store's delete operations: `DELETE` and `DELETE_MANY`, or the ones leaving tombstones. */
+export interface DeleteSpecs {
+  readonly one: OperationSpec<string, boolean, boolean>;
+  readonly many: OperationSpec<readonly string[], number, number>;
+}
+
+/**
+ * Deletes that leave a tombstone (`tombstone()`, stamped now, kept `ttlMs`) on a
+ * shared backend with conditional writes, as a replayed delete does: another
+ * process that missed an older write of the key during its own outage replays it
+ * conditionally, and the tombstone's newer stamp refuses it (plain deleted, the
+ * key would come back). Reads answer a tombstone as a miss. The tombstone is a
+ * plain write after a read of what was held (for the answer: was an entry
+ * removed), so a live delete costs two round trips and no script. A private
+ * backend, or one without conditional writes, deletes as before.
+ */
+export function deletesLeavingTombstones(tombstone: () => StoredValue, ttlMs: number): DeleteSpecs {
+  return {
+    one: {
+      ...DELETE,
+      run: (backend, key) =>
+        leavesTombstones(backend)
+          ? replaceWithTombstone(backend, key, tombstone(), ttlMs)
+          : backend.delete(key),
+    },
+    many: {
+      ...DELETE_MANY,
+      run: (backend, keys) =>
+        leavesTombstones(backend)
+          ? replaceAllWithTombstones(backend, keys, tombstone(), ttlMs)
+          : backend.deleteMany(keys),
+    },
+  };
+}
+
+function leavesTombstones(backend: Backend): boolean {
+  return backend.conditional !== undefined && backend.capabilities.shared;
+}
+
+async function replaceWithTombstone(
+  backend: Backend,
+  key: string,
+  tombstone: StoredValue,
+  ttlMs: number,
+): Promise<boolean> {
+  const held = await backend.get(key);
+  await backend.set(key, tombstone, ttlMs);
+  return held != null && !isTombstone(held);
+}
+
+async function replaceAllWithTombstones(
+  backend: Backend,
+  keys: readonly string[],
+  tombstone: StoredValue,
+  ttlMs: number,
+): Promise<number> {
+  const held = await backend.getMany(keys);
+  const unique = [...new Set(keys)];
+  await backend.setMany(unique.map((key) => ({ key, value: tombstone, ttlMs })));
+  // A key given twice is removed once, as a plain deleteMany counts it.
+  const removed = new Set<string>();
+  keys.forEach((key, i) => {
+    const value = held[i];
+    if (value != null && !isTombstone(value)) removed.add(key);
+  });
+  return removed.size;
+}

@@ -22,11 +22,21 @@ const breaker = {
  */
 class SwitchableBackend implements Backend {
   readonly name = 'primary';
-  readonly inner = memoryBackend({ name: 'primary', maxValueBytes: 1024, maxBytes: 1 << 20 });
-  readonly capabilities = this.inner.capabilities;
-  readonly conditional = this.inner.conditional;
+  readonly capabilities: Backend['capabilities'];
+  readonly conditional: Backend['conditional'];
   mode: 'ok' | 'hang' = 'ok';
-  constructor(private up = true) {}
+  constructor(
+    private up = true,
+    /** Two of these over one inner backend: two processes, each with its own connection. */
+    readonly inner: Backend = memoryBackend({
+      name: 'primary',
+      maxValueBytes: 1024,
+      maxBytes: 1 << 20,
+    }),
+  ) {
+    this.capabilities = inner.capabilities;
+    this.conditional = inner.conditional;
+  }
   private readonly listeners = new Set<(available: boolean, cause?: Error) => void>();
   readonly availability: AvailabilitySignal = {
     isAvailable: () => this.up,
@@ -322,6 +332,128 @@ describe('recovery options', () => {
     });
     expect(named('reconciled')).toHaveLength(0);
     expect(await store.get('k')).toBe('v1');
+    await store.close();
+  });
+});
+
+/** `inner` as a fallback shared between processes, with or without its conditional writes. */
+function asShared(inner: Backend, conditional: boolean): Backend {
+  return {
+    name: inner.name,
+    capabilities: { ...inner.capabilities, shared: true },
+    ...(conditional ? { conditional: inner.conditional } : {}),
+    get: (key) => inner.get(key),
+    getMany: (keys) => inner.getMany(keys),
+    set: (key, value, ttlMs) => inner.set(key, value, ttlMs),
+    setMany: (entries) => inner.setMany(entries),
+    delete: (key) => inner.delete(key),
+    deleteMany: (keys) => inner.deleteMany(keys),
+    clear: (prefix) => inner.clear(prefix),
+    ping: () => inner.ping(),
+    close: () => inner.close(),
+  };
+}
+
+describe('copies on a shared fallback after a replay', () => {
+  /** Two stores (two processes) sharing one primary, each through its own connection, and one fallback. */
+  function twoProcesses(conditional: boolean) {
+    const primaryInner = memoryBackend({ name: 'primary' });
+    const fallbackInner = memoryBackend({ name: 'fallback' });
+    const fallback = asShared(fallbackInner, conditional);
+    const processes = [0, 1].map(() => {
+      const primary = new SwitchableBackend(true, primaryInner);
+      const store = new ResilientStore({
+        backends: [primary, fallback],
+        breaker,
+        operationTimeout: 300,
+        namespace: 'ns',
+        logger: recordingLogger().logger,
+      });
+      return { primary, store };
+    });
+    const [a, b] = processes as [(typeof processes)[0], (typeof processes)[0]];
+    const recover = async (p: typeof a) => {
+      p.primary.setConnected(true);
+      await vi.advanceTimersByTimeAsync(breaker.resetTimeout + 50);
+      await vi.advanceTimersByTimeAsync(50);
+    };
+    return { a, b, fallbackInner, recover };
+  }
+
+  it("keeps another process's newer write there until that process replays it", async () => {
+    const { a, b, fallbackInner, recover } = twoProcesses(true);
+    a.primary.setConnected(false);
+    b.primary.setConnected(false);
+    await a.store.set('k', 'a');
+    await vi.advanceTimersByTimeAsync(5);
+    await b.store.set('k', 'b');
+    await recover(a);
+    // A replayed a tombstone at its own stamp; B's newer write stays on the fallback.
+    expect(read(await fallbackInner.get('ns:k'))).toBe('b');
+    expect(await b.store.get('k')).toBe('b');
+    await recover(b);
+    expect(await a.store.get('k')).toBe('b');
+    expect(await b.store.get('k')).toBe('b');
+    // B's replay replaced its own copy there: a later outage cannot serve it.
+    expect(isTombstone((await fallbackInner.get('ns:k'))!)).toBe(true);
+    await Promise.all([a.store.close(), b.store.close()]);
+  });
+
+  it('without conditional writes, leaves the copies there', async () => {
+    const { a, fallbackInner, recover } = twoProcesses(false);
+    a.primary.setConnected(false);
+    await a.store.set('k', 'a');
+    await recover(a);
+    expect(await a.store.get('k')).toBe('a');
+    expect(read(await fallbackInner.get('ns:k'))).toBe('a');
+    await a.store.close();
+  });
+});
+
+describe('a live delete', () => {
+  it('on a shared backend with conditional writes leaves a tombstone that refuses an older replay', async () => {
+    const primary = memoryBackend({ name: 'primary' });
+    const shared = asShared(primary, true);
+    const store = new ResilientStore({
+      backends: [shared],
+      namespace: 'ns',
+      logger: recordingLogger().logger,
+    });
+    await store.setMany([
+      { key: 'a', value: 1 },
+      { key: 'b', value: 2 },
+    ]);
+    const before = stampOf((await primary.get('ns:a'))!)!;
+    expect(await store.delete('a')).toBe(true);
+    expect(await store.deleteMany(['b', 'b', 'c'])).toBe(1);
+    expect(await store.delete('a')).toBe(false);
+    for (const key of ['ns:a', 'ns:b']) {
+      const held = (await primary.get(key))!;
+      expect(isTombstone(held)).toBe(true);
+      // An older write replayed by another process is refused.
+      expect(
+        await primary.conditional!.setIfOlder([
+          { key, value: held, ttlMs: undefined, stamp: before },
+        ]),
+      ).toEqual([false]);
+    }
+    expect(await store.get('a')).toBeUndefined();
+    expect(await store.getMany(['a', 'b'])).toEqual([undefined, undefined]);
+    expect(await store.has('b')).toBe(false);
+    expect(await store.getOrSet('a', () => 'loaded')).toBe('loaded');
+    await store.close();
+  });
+
+  it('on a private backend is a plain delete', async () => {
+    const primary = memoryBackend({ name: 'primary' });
+    const store = new ResilientStore({
+      backends: [primary],
+      namespace: 'ns',
+      logger: recordingLogger().logger,
+    });
+    await store.set('a', 1);
+    expect(await store.delete('a')).toBe(true);
+    expect(await primary.get('ns:a')).toBeUndefined();
     await store.close();
   });
 });

@@ -70,10 +70,8 @@ async function throughOutage(
     storeModule: STORE_MODULE,
     storeOptions,
     processes: 2,
-    // Few keys, so the processes write the same keys during the outage. Sets and gets
-    // only: a delete made on Redis by one process can be undone by another's replay of
-    // an older set (see the known gap below).
-    load: { concurrency: 20, keys: 50, maxRate: 2_000, getShare: 0.5, setShare: 0.5 },
+    // Few keys, so the processes write and delete the same keys during the outage.
+    load: { concurrency: 20, keys: 50, maxRate: 2_000, getShare: 0.5, setShare: 0.35 },
   });
   onTestFinished(() => workload.kill());
   await sleep(BEFORE_MS);
@@ -147,12 +145,12 @@ describe('two processes whose journals overflow during the outage', () => {
 });
 
 /**
- * A live delete leaves nothing on Redis for a conditional replay to compare with: a
- * store that missed an older set of the key (its connection cut) replays it after the
- * delete, over the absent key. Deterministic, with two stores in this process.
+ * A live delete on Redis leaves a tombstone stamped at the delete: a store that missed
+ * an older set of the key (its connection cut) replays it after the delete, and the
+ * conditional replay is refused. Deterministic, with two stores in this process.
  */
 describe('a delete on Redis and another store’s replay of an older set', () => {
-  it.fails('the deleted key stays deleted — expected to fail until a delete on a backend with conditional writes leaves a tombstone, as a replayed one does', async () => {
+  it('the deleted keys stay deleted, by delete and by deleteMany', async () => {
     const server = await startRedis();
     const proxy = await startFaultProxy({ target: { host: server.host, port: server.port } });
     onTestFinished(() => proxy.close());
@@ -165,19 +163,31 @@ describe('a delete on Redis and another store’s replay of an older set', () =>
     const events = new EventRecorder(cutOff);
     await Promise.all([healthy.ready(10_000), cutOff.ready(10_000)]);
 
-    await healthy.set('key', 'v1');
+    await healthy.setMany([
+      { key: 'key', value: 'v1' },
+      { key: 'other', value: 'v1' },
+    ]);
     const cutAt = performance.now();
     await proxy.down();
     await cutOff.set('key', 'v2'); // journaled: its memory holds v2
     await events.waitFor('failover', { after: cutAt, timeoutMs: 5_000 });
-    // Newer than v2 (invoked after v2 was acknowledged): Redis no longer holds the key.
+    await cutOff.set('other', 'v2');
+    // Newer than v2 (invoked after v2 was acknowledged): Redis holds tombstones of them.
     expect(await healthy.delete('key')).toBe(true);
+    expect(await healthy.deleteMany(['other', 'other', 'absent'])).toBe(1);
+    // A tombstone is no entry: deleting again removes nothing.
+    expect(await healthy.delete('key')).toBe(false);
     const reconciled = waitForReconciled(cutOff);
     await proxy.up();
     await events.waitFor('recovered', { after: cutAt, timeoutMs: 10_000 });
-    await reconciled;
 
-    expect(await healthy.get('key')).toBeUndefined(); // answers v2, replayed over the delete
+    expect(await reconciled).toMatchObject({ keys: 2, skipped: 2 });
+    expect(await healthy.get('key')).toBeUndefined();
+    expect(await cutOff.get('key')).toBeUndefined();
+    expect(await cutOff.get('other')).toBeUndefined();
+    expect(await healthy.getMany(['key', 'other'])).toEqual([undefined, undefined]);
+    expect(await healthy.has('key')).toBe(false);
+    expect(await healthy.getOrSet('key', () => 'loaded')).toBe('loaded');
   }, 30_000);
 });
 
