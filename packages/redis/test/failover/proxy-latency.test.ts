@@ -38,10 +38,12 @@ describe.sequential('scenario 4b/4c: latency between the store and Redis', () =>
     const finalReads = history.recorded.ops.filter((op) => op.invokedAt >= history.convergedAfter);
     expect(result.served.counts()).toEqual({ redis: result.summary.ops + finalReads.length });
     expectHistoryClean(result);
-    // The latency was really there: operations under it took at least one delayed round trip.
+    // The latency was really there: operations under it took about one delayed round
+    // trip (100 ms), never memory's sub-millisecond answer. The fastest seen on a loaded
+    // 2-core machine was 88.9 ms (timers and the load's own clock reads), hence 75.
     const slowed = run.load.between((run.faultAt ?? 0) + 200, (run.liftedAt ?? 0) - 200);
     expect(slowed.length).toBeGreaterThan(0);
-    expect(Math.min(...slowed.map((r) => r.latencyMs))).toBeGreaterThanOrEqual(90);
+    expect(Math.min(...slowed.map((r) => r.latencyMs))).toBeGreaterThanOrEqual(75);
   }, 30_000);
 
   it('4c: 600 ms of latency, above the breaker timeout, fails over; removing it brings Redis back', async () => {
