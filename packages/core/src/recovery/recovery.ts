@@ -15,6 +15,7 @@ import {
   TOMBSTONE_TTL_MS,
 } from './options.js';
 import { type AppliedKey, type ReplayReport, type ReplayTarget, replayJournal } from './replay.js';
+import { Superseded } from './superseded.js';
 
 export interface RecoveryHost {
   readonly members: readonly Member[];
@@ -44,7 +45,9 @@ interface ReplayState {
  * write, answers. When the backend serves again (`recovered`), or shortly after
  * a failed attempt while it stays healthy, the journal is replayed into it
  * (replay.ts), the replayed keys' copies further down the chain are removed so a
- * later outage cannot serve them, and one `reconciled` event and log line report it.
+ * later outage cannot serve them — from the moment the target serves a key again
+ * until that removal, those copies read as misses (superseded.ts) — and one
+ * `reconciled` event and log line report it.
  */
 export class Recovery {
   private readonly states = new Map<Member, ReplayState>();
@@ -53,6 +56,7 @@ export class Recovery {
   constructor(private readonly host: RecoveryHost) {
     for (const member of host.members) {
       member.journal = new Journal(host.options.maxJournalKeys);
+      member.superseded = new Superseded(host.options.maxJournalKeys);
       this.states.set(member, { timer: undefined, running: false, again: false });
     }
   }
@@ -110,6 +114,7 @@ export class Recovery {
       if (state.timer) clearTimeout(state.timer);
       state.timer = undefined;
       member.journal.reset();
+      member.superseded.reset();
     }
   }
 
@@ -147,8 +152,9 @@ export class Recovery {
     state.running = true;
     state.again = false;
     const { options } = this.host;
+    const below = this.membersBelow(member);
+    const served: AppliedKey[] = [];
     try {
-      const applied: AppliedKey[] = [];
       const report = await replayJournal({
         journal: member.journal,
         target: this.boundedTarget(member),
@@ -158,13 +164,21 @@ export class Recovery {
         onOverflow: options.onOverflow,
         tombstoneTtlMs: TOMBSTONE_TTL_MS,
         batchSize: REPLAY_BATCH_KEYS,
-        onApplied: (keys) => {
-          for (const key of keys) applied.push(key);
+        // Before the target serves a key again, the copies below it stop being served.
+        beforeServing: (keys) => {
+          for (const { key, stamp } of keys) {
+            served.push({ key, stamp });
+            member.superseded.settled(key, stamp);
+            for (const m of below) m.superseded.supersede(key, stamp);
+          }
+        },
+        beforeServingAll: (stamp) => {
+          for (const m of below)
+            if (!m.backend.capabilities.shared) m.superseded.supersedeAll(stamp);
         },
       });
       if (this.closed) return;
       this.report(member, report);
-      await this.removeCopiesBelow(member, applied, report);
     } catch (error) {
       if (this.closed) return;
       this.host.events.emit('error', {
@@ -176,6 +190,8 @@ export class Recovery {
     } finally {
       state.running = false;
     }
+    // What was replayed before an error is served by the target too.
+    if (!this.closed) await this.removeCopiesBelow(member, below, served);
     if (state.again || member.journal.active) this.schedule(member, HEALTHY_REPLAY_DELAY_MS);
   }
 
@@ -214,32 +230,32 @@ export class Recovery {
     return source.call((b) => b.getMany(keys), replayBudget(source));
   }
 
+  private membersBelow(target: Member): readonly Member[] {
+    return this.host.members.slice(this.host.members.indexOf(target) + 1);
+  }
+
   /**
    * Copies of replayed keys further down the chain are older than what the target
-   * now serves; removed, so that a later outage cannot serve them. After an
-   * overflow the keys are unknown: private fallbacks lose the store's namespace.
+   * now serves: from the moment it serves them they read as misses (superseded.ts),
+   * and here they are removed, so that they take no room and the superseded list
+   * stays short. A member that could not be reached keeps hiding its copies.
+   *
+   * After an overflow the keys are unknown: a private fallback keeps hiding every
+   * copy older than the overflow's resolution, until the copies expire or are
+   * evicted. Clearing its namespace instead would also remove the writes it took
+   * since, when the target failed again, and lose them.
    */
   private async removeCopiesBelow(
     target: Member,
-    applied: readonly AppliedKey[],
-    report: ReplayReport,
+    below: readonly Member[],
+    served: readonly AppliedKey[],
   ): Promise<void> {
-    const below = this.host.members.slice(this.host.members.indexOf(target) + 1);
-    // A key journaled again meanwhile lives in the fallback only.
-    const settled = applied.filter(({ key }) => !target.journal.covers(key));
+    if (served.length === 0) return;
     for (const member of below) {
       if (!member.usable) continue;
       try {
-        const fitting = settled.filter(({ key }) =>
-          fitsBackend(key, member.backend.capabilities.maxKeyBytes),
-        );
-        if (fitting.length > 0) await this.removeCopies(member, fitting);
-        if (
-          (report.clearedNamespace || report.acceptedStale) &&
-          !member.backend.capabilities.shared
-        ) {
-          await member.call((b) => b.clear(this.host.prefix), replayBudget(member));
-        }
+        await this.removeCopies(target, member, served);
+        for (const { key, stamp } of served) member.superseded.settled(key, stamp);
       } catch (error) {
         this.host.events.emit('error', {
           backend: member.name,
@@ -251,31 +267,41 @@ export class Recovery {
   }
 
   /**
-   * A private fallback holds only this process's copies: deleted. A shared one
-   * (Memcached, PostgreSQL) may hold another process's newer write of the key,
-   * which that process has yet to replay from it: only copies no newer than the
-   * write replayed here are replaced, by a tombstone one tick above its stamp
-   * (a conditional write replaces only a lower stamp). A shared fallback without
-   * conditional writes cannot tell the copies apart, so nothing is removed there:
-   * deleting could lose another process's acknowledged write, while a copy left
-   * is only served in a later outage until it expires or is written again.
+   * Each copy no newer than the write replayed is replaced by a tombstone one tick
+   * above that write's stamp: a conditional write replaces only a lower stamp, so a
+   * newer write — another process's on a shared fallback (which that process has
+   * yet to replay), or this process's own, taken when the target failed again — is
+   * kept. A private fallback without conditional writes holds only this process's
+   * copies: deleted, except the keys journaled again for the target meanwhile (the
+   * fallback holds their newest write). A shared one without conditional writes
+   * cannot tell the copies apart, so nothing is removed there: deleting could lose
+   * another process's acknowledged write; those copies stay hidden instead.
    */
-  private async removeCopies(member: Member, applied: readonly AppliedKey[]): Promise<void> {
+  private async removeCopies(
+    target: Member,
+    member: Member,
+    applied: readonly AppliedKey[],
+  ): Promise<void> {
+    const fitting = applied.filter(({ key }) =>
+      fitsBackend(key, member.backend.capabilities.maxKeyBytes),
+    );
+    if (fitting.length === 0) return;
     const budget = replayBudget(member);
-    if (!member.backend.capabilities.shared) {
-      const keys = applied.map(({ key }) => key);
-      await member.call((b) => b.deleteMany(keys), budget);
+    const conditional = member.backend.conditional;
+    if (conditional !== undefined) {
+      const entries = fitting.map(({ key, stamp }) => ({
+        key,
+        value: encodeTombstone(stamp + 1),
+        ttlMs: TOMBSTONE_TTL_MS,
+        stamp: stamp + 1,
+      }));
+      await member.call(() => conditional.setIfOlder(entries), budget);
       return;
     }
-    const conditional = member.backend.conditional;
-    if (conditional === undefined) return;
-    const entries = applied.map(({ key, stamp }) => ({
-      key,
-      value: encodeTombstone(stamp + 1),
-      ttlMs: TOMBSTONE_TTL_MS,
-      stamp: stamp + 1,
-    }));
-    await member.call(() => conditional.setIfOlder(entries), budget);
+    if (member.backend.capabilities.shared) return;
+    // Filtered just before the call: a key journaled again has its newest write here.
+    const keys = fitting.filter(({ key }) => !target.journal.covers(key)).map(({ key }) => key);
+    if (keys.length > 0) await member.call((b) => b.deleteMany(keys), budget);
   }
 
   private report(member: Member, report: ReplayReport): void {

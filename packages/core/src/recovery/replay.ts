@@ -32,10 +32,16 @@ export interface ReplayOptions {
   /** Wall clock (ms), injectable for tests. */
   readonly now?: () => number;
   /**
-   * Called with each applied batch (its keys left the journal, or a newer write
-   * replaced them): every key with the stamp of the journaled write replayed.
+   * Called with each applied batch just before its keys leave the journal (and the
+   * target serves them): every key with the stamp of the journaled write replayed.
+   * A key whose entry a newer write replaced meanwhile stays in the journal.
    */
-  readonly onApplied?: (applied: readonly AppliedKey[]) => void;
+  readonly beforeServing?: (applied: readonly AppliedKey[]) => void;
+  /**
+   * Called after an overflow was resolved on the target, just before it serves every
+   * key again: `stamp` is above every write made before the resolution began.
+   */
+  readonly beforeServingAll?: (stamp: number) => void;
 }
 
 /** A key whose journaled write was replayed, and that write's stamp. */
@@ -141,12 +147,15 @@ export async function replayJournal(options: ReplayOptions): Promise<ReplayRepor
   };
   if (journal.overflowed) {
     journal.resolvingOverflow();
+    // Writes journaled from here on are stamped above it, and replayed after.
+    const resolvedAt = options.clock.now();
     if (options.onOverflow === 'clear') {
       await target.clear(options.namespacePrefix);
       report.clearedNamespace = true;
     } else {
       report.acceptedStale = true;
     }
+    options.beforeServingAll?.(resolvedAt);
     if (!journal.resolvedOverflow()) return finish(report, journal, now, started);
   }
   const cleared = journal.clearedPrefix;
@@ -192,13 +201,15 @@ async function replayBatch(
     clock: options.clock,
   });
   const written = await apply(target, plan);
+  options.beforeServing?.(
+    plan.map((planned) => ({ key: planned.key, stamp: planned.entry.stamp })),
+  );
   plan.forEach((planned, i) => {
     journal.applied(planned.key, planned.entry);
     report.keys++;
     if (!written[i]) report.skipped++;
     else if (planned.deletes) report.deleted++;
   });
-  options.onApplied?.(plan.map((planned) => ({ key: planned.key, stamp: planned.entry.stamp })));
 }
 
 /**

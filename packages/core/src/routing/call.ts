@@ -14,7 +14,9 @@
  *     │                               a write passed over is journaled for it
  *     ├─ spec.run(backend, input)     bounded by min(member timeout, time left), given
  *     │                               up through the backend's abort (CallControl)
- *     ├─ answer      → member.settled('success')  (a miss is a success)
+ *     ├─ answer      → member.settled('success')  (a miss is a success); a copy a
+ *     │                 backend above took over in a replay reads as a miss until
+ *     │                 removed (recovery/superseded.ts)
  *     │                 spec.answer(value, input, codec) → the caller
  *     ├─ InvalidInputError → thrown to the caller; not the backend's failure
  *     ├─ KeyDataError (this key's entry, not the backend: Backend#isKeyDataError)
@@ -48,6 +50,7 @@ import {
 import type { OperationName, OperationObserver, StoreEmitter } from '../events.js';
 import type { Logger } from '../logger.js';
 import type { Journal } from '../recovery/journal.js';
+import type { Superseded } from '../recovery/superseded.js';
 import type { ValueCodec } from '../values/codec.js';
 import { DeadlineEntry, type DeadlineQueue } from './deadline.js';
 import { keyHash } from './key-hash.js';
@@ -87,6 +90,12 @@ export interface OperationSpec<I, T, R> {
   covered(journal: Journal, input: I): boolean;
   /** Each write of `input` (see `NoteWrite`); absent for reads. */
   readonly writes?: (input: I, note: NoteWrite) => void;
+  /**
+   * For reads: `result` without the copies `superseded` names (each read as a miss).
+   * Only called when the answering backend holds superseded copies (rarely: after a
+   * replay into a backend above it, until their removal).
+   */
+  withoutSuperseded?(result: T, input: I, superseded: Superseded): T;
   /** The caller's answer from a backend's; values are decoded here and nowhere else. */
   answer(result: T, input: I, codec: ValueCodec): R;
   /** The caller's answer when no backend served and nothing is thrown: a miss, or nothing done. */
@@ -360,11 +369,15 @@ class Call<I, T, R> extends DeadlineEntry implements CallControl {
     );
   }
 
-  private succeed(value: T): R {
+  private succeed(answered: T): R {
     this.cancel();
     const member = this.router.members[this.index]!;
     member.settled('success', true, this.sampledAt);
     if (this.router.servingNothing) this.router.noteServingAgain(member);
+    const value =
+      member.superseded.active && this.spec.withoutSuperseded
+        ? this.spec.withoutSuperseded(answered, this.input, member.superseded)
+        : answered;
     if (this.startedAt >= 0) this.observe(value, member.name);
     return this.spec.answer(value, this.input, this.router.codec);
   }

@@ -4,6 +4,7 @@ import type { BreakerState } from '../events.js';
 import type { BreakerOptions } from '../options.js';
 import { Journal } from '../recovery/journal.js';
 import { DEFAULT_MAX_JOURNAL_KEYS } from '../recovery/options.js';
+import { Superseded } from '../recovery/superseded.js';
 import { Breaker } from './breaker.js';
 import { DeadlineEntry, type DeadlineQueue } from './deadline.js';
 
@@ -44,6 +45,8 @@ export class Member {
   everAvailable: boolean;
   /** The writes this backend missed, until they are replayed into it (recovery/). */
   journal = new Journal(DEFAULT_MAX_JOURNAL_KEYS);
+  /** Its copies that a backend above took over in a replay, until removed (recovery/). */
+  superseded = new Superseded(DEFAULT_MAX_JOURNAL_KEYS);
   /** Attempts that timed out while this process's event loop was blocked (not counted on the breaker). */
   stalledTimeouts = 0;
   /** Attempts that failed or timed out (counted on the breaker). */

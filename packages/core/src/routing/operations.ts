@@ -17,6 +17,8 @@ export const GET: OperationSpec<string, Read, unknown> = {
   run: (backend, key, control) => backend.get(key, control),
   key: (key) => key,
   covered: (journal, key) => journal.covers(key),
+  withoutSuperseded: (stored, key, superseded) =>
+    stored != null && superseded.hides(key, stored) ? undefined : stored,
   answer: (stored, _key, codec) => (stored == null ? undefined : codec.decode(stored)),
   none: () => undefined,
 };
@@ -28,6 +30,7 @@ export const HAS: OperationSpec<string, Read, boolean> = {
   run: (backend, key, control) => backend.get(key, control),
   key: (key) => key,
   covered: (journal, key) => journal.covers(key),
+  withoutSuperseded: GET.withoutSuperseded,
   answer: (stored, _key, codec) => stored != null && codec.holdsEntry(stored),
   none: () => false,
 };
@@ -42,6 +45,10 @@ export const GET_MANY: OperationSpec<
   run: (backend, keys) => backend.getMany(keys),
   key: (keys) => (keys.length === 1 ? keys[0] : undefined),
   covered: (journal, keys) => journal.coversAny(keys),
+  withoutSuperseded: (stored, keys, superseded) =>
+    stored.map((value, i) =>
+      value != null && superseded.hides(keys[i]!, value) ? undefined : value,
+    ),
   answer: (stored, _keys, codec) =>
     stored.map((value) => (value == null ? undefined : codec.decode(value))),
   none: (keys) => keys.map(() => undefined),

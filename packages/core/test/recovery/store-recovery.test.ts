@@ -142,8 +142,9 @@ describe('recovery after an outage', () => {
     expect(lines.filter((l) => l.msg.includes('reconciled'))).toHaveLength(1);
     expect(read(await primary.inner.get('ns:k'))).toBe('v2');
     expect(await store.get('k')).toBe('v2');
-    // The fallback's copy is gone, so a later outage cannot serve it.
-    expect(await fallback.get('ns:k')).toBeUndefined();
+    // The fallback's copy is replaced by a tombstone, so a later outage cannot serve it.
+    const copy = await fallback.get('ns:k');
+    expect(copy != null && isTombstone(copy)).toBe(true);
     await store.close();
   });
 
@@ -216,6 +217,83 @@ describe('recovery after an outage', () => {
     await vi.advanceTimersByTimeAsync(breaker.resetTimeout + 50);
     await vi.advanceTimersByTimeAsync(50);
     expect(store.journals()[0]).toEqual({ backend: 'primary', keys: 0, overflowed: false });
+    await store.close();
+  });
+});
+
+describe('the fallback between a replay and the removal of its copies', () => {
+  /** Holds the fallback's conditional writes (the removal of its copies) until `release()`. */
+  function holdRemoval(fallback: Backend) {
+    const conditional = fallback.conditional!;
+    const original = conditional.setIfOlder.bind(conditional);
+    const waiting: Array<() => void> = [];
+    vi.spyOn(conditional, 'setIfOlder').mockImplementation(
+      (entries) =>
+        new Promise((resolve, reject) => {
+          waiting.push(() => void original(entries).then(resolve, reject));
+        }),
+    );
+    return {
+      pending: () => waiting.length,
+      release: async () => {
+        for (const go of waiting.splice(0)) go();
+        await vi.advanceTimersByTimeAsync(1);
+      },
+    };
+  }
+
+  it('never answers the copy the recovered backend took over, when that backend fails again meanwhile', async () => {
+    const { primary, fallback, store, outage } = setup();
+    await store.set('k', 'v1');
+    await store.set('other', 'o1');
+    const removal = holdRemoval(fallback);
+    await outage(async () => {
+      await store.set('k', 'v2');
+      await store.set('other', 'o2');
+    });
+    expect(removal.pending()).toBe(1);
+    // The recovered primary serves the keys and takes a newer write of one...
+    expect(await store.get('k')).toBe('v2');
+    await store.set('k', 'v3');
+    // ...then fails before the fallback's outage copies are gone.
+    primary.setConnected(false);
+    expect(read(await fallback.get('ns:k'))).toBe('v2');
+    expect(await store.get('k')).toBeUndefined();
+    expect(await store.getMany(['k', 'other'])).toEqual([undefined, undefined]);
+    expect(await store.has('k')).toBe(false);
+    // A write the fallback takes now is newer than its old copy, and is served.
+    await store.set('k', 'v4');
+    expect(await store.get('k')).toBe('v4');
+    await removal.release();
+    // The removal left the newer write in place.
+    expect(await store.get('k')).toBe('v4');
+    expect(await store.get('other')).toBeUndefined();
+    await store.close();
+  });
+
+  it('after an overflow, answers none of the copies older than its resolution, and keeps the newer ones', async () => {
+    const { primary, store, outage } = setup({ maxJournalKeys: 2 });
+    await outage(async () => {
+      for (let i = 0; i < 5; i++) await store.set(`k${i}`, i);
+    });
+    await store.set('k0', 'new');
+    primary.setConnected(false);
+    expect(await store.getMany(['k0', 'k1'])).toEqual([undefined, undefined]);
+    await store.set('k1', 'newer');
+    expect(await store.get('k1')).toBe('newer');
+    // The primary's next recovery replays that write; the fallback keeps serving it meanwhile.
+    expect(await store.get('k1')).toBe('newer');
+    await store.close();
+  });
+
+  it('serves the fallback as before once the copies are removed', async () => {
+    const { primary, store, outage } = setup();
+    await outage(async () => {
+      await store.set('k', 'v1');
+    });
+    primary.setConnected(false);
+    await store.set('k', 'v2');
+    expect(await store.get('k')).toBe('v2');
     await store.close();
   });
 });
