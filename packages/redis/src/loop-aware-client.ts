@@ -31,10 +31,24 @@ interface TimedCommand {
   _commandTimeoutTimer?: NodeJS.Timeout;
 }
 
+/**
+ * A command naming many keys (the MGET or UNLINK of a batch) is that many keys' work for
+ * Redis and for the reply parser: its deadline is one more command timeout per this many
+ * arguments. Without it a large `getMany`, given a generous budget by the store, was
+ * rejected here after the plain command timeout.
+ */
+export const ARGUMENTS_PER_COMMAND_TIMEOUT = 1_000;
+
+/** The reply deadline of `command`, whose one-key deadline is `ms`. */
+export function commandDeadlineMs(command: Pick<Command, 'args'>, ms: number): number {
+  return ms * (1 + Math.floor(command.args.length / ARGUMENTS_PER_COMMAND_TIMEOUT));
+}
+
 /** Arms `command`'s reply deadline with a loop-aware timer, unless it has one. */
-export function armCommandTimeout(command: Command, ms: number, backend: string): void {
+export function armCommandTimeout(command: Command, oneKeyMs: number, backend: string): void {
   const timed = command as unknown as TimedCommand;
   if (timed._commandTimeoutTimer !== undefined) return;
+  const ms = commandDeadlineMs(command, oneKeyMs);
   // ioredis clears this timer when the command settles (Command#_clearTimers).
   timed._commandTimeoutTimer = loopAwareTimeout((stalled) => {
     if (command.isSettled) return;

@@ -11,7 +11,10 @@ export type RedisNodeAddress = string | { readonly host: string; readonly port: 
 export interface RedisCommonOptions {
   /** Backend name, unique within a store; used in events and metric labels. Default `'redis'`. */
   name?: string;
-  /** Per-command reply deadline in ms. Default {@link DEFAULT_COMMAND_TIMEOUT_MS}. */
+  /**
+   * Per-command reply deadline in ms, one more per 1,000 keys of a batch command (MGET,
+   * UNLINK). Default {@link DEFAULT_COMMAND_TIMEOUT_MS}.
+   */
   commandTimeout?: number;
   /** Deadline for establishing one connection (TCP, TLS, handshake) in ms. Default {@link DEFAULT_CONNECT_TIMEOUT_MS}. */
   connectTimeout?: number;
